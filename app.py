@@ -1,0 +1,197 @@
+"""Reciprocity: the composition root and the command line.
+
+python app.py [serve]          run the bot (HTTP via gunicorn, or Socket Mode)
+python app.py migrate          upgrade the database to the newest schema
+python app.py run-job NAME     run one scheduled job now, honouring its claims
+python app.py export           write every record, one per line
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings, load_settings
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("reciprocity")
+
+SETUP_HELP = """\
+Reciprocity needs Slack credentials: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
+
+  1. Open https://api.slack.com/apps, choose "Create New App" → "From an app manifest",
+     pick your workspace and paste the contents of manifest.json.
+  2. Install the app to the workspace. Copy "Bot User OAuth Token" (xoxb-…) from
+     "OAuth & Permissions" and "Signing Secret" from "Basic Information".
+  3. Put them in .env (see .env.example) or the environment:
+       SLACK_BOT_TOKEN=xoxb-…
+       SLACK_SIGNING_SECRET=…
+     For Socket Mode instead of a public URL, also set SLACK_APP_TOKEN=xapp-… (an app-level
+     token with the connections:write scope) and turn Socket Mode on in the app's settings.
+"""
+
+
+def build_deps(settings: Settings, **overrides: Any) -> Any:
+    """Everything the handlers and jobs need, built once and passed down."""
+    from bot.db import make_engine, make_sessionmaker
+    from bot.deps import Deps
+    from bot.slack import make_client
+
+    engine = overrides.pop("engine", None) or make_engine(settings.database_url)
+    return Deps(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        client=overrides.pop("client", None) or make_client(settings),
+        **overrides,
+    )
+
+
+def migrate(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.db import normalize_url
+
+    config = Config(str(HERE / "alembic.ini"))
+    config.set_main_option("script_location", str(HERE / "migrations"))
+    config.set_main_option("sqlalchemy.url", normalize_url(database_url).replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+def serve(settings: Settings) -> int:
+    if not settings.has_slack_credentials:
+        sys.stderr.write(SETUP_HELP)
+        return 2
+    if settings.slack_app_token is not None:
+        return _serve_socket_mode(settings)
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        """gunicorn with our WSGI app; each worker builds its own engine and client."""
+
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("workers", settings.web_concurrency)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 8)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("when_ready", lambda _server: _start_scheduler(settings))
+
+        def load(self) -> Callable[..., Any]:
+            from bot.slack import create_app
+            from bot.web import make_wsgi_app
+
+            deps = build_deps(settings)
+            return make_wsgi_app(create_app(deps), deps.engine)
+
+    log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
+    Server().run()
+    return 0
+
+
+def _serve_socket_mode(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack import create_app
+
+    deps = build_deps(settings)
+    _start_scheduler(settings)
+    assert settings.slack_app_token is not None
+    SocketModeHandler(create_app(deps), settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
+def _start_scheduler(settings: Settings) -> None:
+    """The scheduler runs once per deployment unit: in gunicorn's master, not in each worker."""
+    if not settings.scheduler_enabled:
+        log.info("SCHEDULER_ENABLED=false: no scheduled jobs in this process")
+        return
+    from scheduler.runner import start_scheduler
+
+    start_scheduler(build_deps(settings))
+
+
+def _parse_time(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description="Reciprocity, a Slack app.")
+    sub = parser.add_subparsers(dest="cmd")
+    sub.add_parser("serve", help="run the bot (default)")
+    sub.add_parser("migrate", help="upgrade the database schema to the newest version")
+    job = sub.add_parser("run-job", help="run one scheduled job once, now")
+    job.add_argument("name")
+    job.add_argument("--channel", help="do this channel's job for the current period")
+    job.add_argument("--at", help="pretend it is this moment (ISO-8601)")
+    export = sub.add_parser("export", help="write every record to stdout, one per line")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--type", action="append", dest="types", help="only this record type")
+    export.add_argument("--since", help="only records from this date (ISO-8601)")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    cmd = args.cmd or "serve"
+    if cmd == "migrate":
+        migrate(settings.database_url)
+        return 0
+    if cmd == "serve":
+        return serve(settings)
+    if cmd == "export":
+        return _export(settings, args)
+    if cmd == "run-job":
+        from scheduler.jobs import run_job
+
+        deps = build_deps(settings)
+        try:
+            print(run_job(args.name, deps, now=_parse_time(args.at), channel=args.channel))
+        except KeyError as exc:
+            sys.stderr.write(f"{exc.args[0]}\n")
+            return 2
+        return 0
+    parser.print_help()
+    return 2
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services import export
+
+    unknown = [t for t in args.types or [] if t not in export.EXPORTERS]
+    if unknown:
+        known = ", ".join(export.EXPORTERS)
+        sys.stderr.write(f"unknown --type {', '.join(unknown)} (known: {known})\n")
+        return 2
+    try:
+        since = _parse_time(args.since) if args.since else None
+    except ValueError:
+        sys.stderr.write("--since must be a date like 2026-01-31\n")
+        return 2
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        export.write(
+            export.records(session=session, types=args.types, since=since), sys.stdout, args.format
+        )
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

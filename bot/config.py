@@ -1,0 +1,95 @@
+"""Configuration: every setting comes from the environment or `.env`, checked at startup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_THANKS_EMOJI = ("pray", "raised_hands", "clap", "heart")
+
+
+def _split_list(value: object) -> object:
+    """Accept `a, b, c` (the friendly form) as well as a real list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """The bot's settings. Secrets are SecretStr so they never print by accident."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    database_url: str = "sqlite:///reciprocity.db"
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(3000, ge=1, le=65535)
+    scheduler_enabled: bool = True
+    web_concurrency: int = Field(2, ge=1, le=64)
+    log_level: str = "INFO"
+
+    # The defaults a new workspace starts with; its admins can change them in Slack.
+    kudos_daily_budget: int = Field(5, ge=1, le=1000)
+    thanks_emoji: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_THANKS_EMOJI)
+    )
+    kudos_values: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("thanks_emoji", "kudos_values", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("thanks_emoji")
+    @classmethod
+    def _emoji_names(cls, value: list[str]) -> list[str]:
+        names = [name.strip(":").lower() for name in value]
+        if not names:
+            raise ValueError("list at least one emoji name, e.g. pray,clap")
+        return names
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message names the variable and what is expected."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one readable line per variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            lines.append(f"{name}: {error['msg']}")
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,213 @@
+"""`/kudos`, its modal and the **Give kudos for this** message shortcut."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import ids
+from bot.blocks.kudos import kudos_message, kudos_modal
+from bot.deps import Deps
+from bot.errors import DomainError
+from bot.services.kudos import KudosResult, attach_message, give_kudos, parse_kudos
+from bot.services.people import Person
+from bot.services.workspaces import get_workspace
+from bot.text import clean
+
+log = logging.getLogger(__name__)
+
+_CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+def register(app: App, deps: Deps) -> None:
+    def resolve_people(
+        client: WebClient, team_id: str, user_ids: list[str], names: list[str]
+    ) -> list[Person]:
+        people: list[Person] = []
+        for uid in user_ids:
+            person = deps.directory.get(client, team_id, uid)
+            if person is None:
+                raise DomainError(f"I couldn't find <@{uid}> in this workspace.", field="receivers")
+            people.append(person)
+        for name in names:
+            person = deps.directory.find_by_name(client, team_id, name)
+            if person is None:
+                raise DomainError(
+                    f"I couldn't find anyone called @{name}. Pick them from Slack's "
+                    "autocomplete so the name turns into a link.",
+                    field="receivers",
+                )
+            if person.id not in {p.id for p in people}:
+                people.append(person)
+        return people
+
+    def record(
+        *,
+        client: WebClient,
+        team_id: str,
+        giver_id: str,
+        receivers: list[Person],
+        reason: str,
+        value: str | None,
+        channel_id: str,
+        source_link: str | None,
+    ) -> KudosResult:
+        giver = deps.directory.get(client, team_id, giver_id) or Person(
+            id=giver_id, team_id=team_id
+        )
+        with deps.sessions.begin() as session:
+            return give_kudos(
+                session=session,
+                team_id=team_id,
+                giver=giver,
+                receivers=receivers,
+                reason=reason,
+                value=value,
+                channel_id=channel_id,
+                source_link=source_link,
+                defaults=deps.defaults,
+                now=deps.clock(),
+            )
+
+    def publish(
+        client: WebClient, result: KudosResult, team_id: str, response_url: str | None
+    ) -> None:
+        """Post in the channel; if the bot isn't in it, answer there through the response_url."""
+        message = kudos_message(result)
+        try:
+            posted = client.chat_postMessage(channel=result.channel_id, **message)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in _CANNOT_POST or not response_url:
+                raise
+            WebhookClient(response_url).send(response_type="in_channel", **message)
+            return
+        with deps.sessions.begin() as session:
+            attach_message(
+                session=session, team_id=team_id, post_id=result.post_id, ts=posted["ts"]
+            )
+
+    def open_modal(
+        client: WebClient,
+        trigger_id: str,
+        team_id: str,
+        metadata: dict[str, Any],
+        initial_users: list[str] | None = None,
+        source_link: str | None = None,
+    ) -> None:
+        with deps.sessions.begin() as session:
+            workspace = get_workspace(
+                session=session, team_id=team_id, defaults=deps.defaults, now=deps.clock()
+            )
+            values = list(workspace.kudos_values)
+        client.views_open(
+            trigger_id=trigger_id,
+            view=kudos_modal(
+                values=values,
+                private_metadata=json.dumps(metadata),
+                initial_users=initial_users,
+                source_link=source_link,
+            ),
+        )
+
+    @app.command("/kudos")
+    def kudos_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        ack()
+        team_id = command["team_id"]
+        if not command.get("text", "").strip():
+            open_modal(
+                client,
+                command["trigger_id"],
+                team_id,
+                {"channel_id": command["channel_id"], "response_url": command.get("response_url")},
+            )
+            return
+        parsed = parse_kudos(command["text"])
+        try:
+            receivers = resolve_people(client, team_id, parsed.user_ids, parsed.names)
+            result = record(
+                client=client,
+                team_id=team_id,
+                giver_id=command["user_id"],
+                receivers=receivers,
+                reason=parsed.reason,
+                value=parsed.value,
+                channel_id=command["channel_id"],
+                source_link=None,
+            )
+        except DomainError as error:
+            respond(text=error.message, response_type="ephemeral")
+            return
+        publish(client, result, team_id, command.get("response_url"))
+        if result.remaining <= 1:
+            left = "no kudos" if result.remaining == 0 else "one kudos"
+            respond(text=f"Sent! You have {left} left for today.", response_type="ephemeral")
+
+    @app.shortcut(ids.KUDOS_SHORTCUT)
+    def kudos_for_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        message = shortcut.get("message") or {}
+        channel_id = (shortcut.get("channel") or {}).get("id", "")
+        link = None
+        try:
+            link = client.chat_getPermalink(channel=channel_id, message_ts=message.get("ts", ""))[
+                "permalink"
+            ]
+        except SlackApiError:
+            log.info("no permalink for the shortcut's message")
+        author = message.get("user")
+        open_modal(
+            client,
+            shortcut["trigger_id"],
+            shortcut["team"]["id"],
+            {
+                "channel_id": channel_id,
+                "response_url": shortcut.get("response_url"),
+                "source_link": link,
+            },
+            initial_users=[author] if author and author != shortcut["user"]["id"] else None,
+            source_link=link,
+        )
+
+    @app.view(ids.KUDOS_MODAL)
+    def kudos_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        state = view["state"]["values"]
+        user_ids = (
+            state[ids.KUDOS_RECEIVERS_BLOCK][ids.KUDOS_RECEIVERS_ACTION].get("selected_users") or []
+        )
+        reason = state[ids.KUDOS_REASON_BLOCK][ids.KUDOS_REASON_ACTION].get("value") or ""
+        selected = (state.get(ids.KUDOS_VALUE_BLOCK, {}).get(ids.KUDOS_VALUE_ACTION) or {}).get(
+            "selected_option"
+        )
+        try:
+            receivers = resolve_people(client, team_id, list(user_ids), [])
+            result = record(
+                client=client,
+                team_id=team_id,
+                giver_id=body["user"]["id"],
+                receivers=receivers,
+                reason=clean(reason),
+                value=selected["value"] if selected else None,
+                channel_id=metadata.get("channel_id", ""),
+                source_link=metadata.get("source_link"),
+            )
+        except DomainError as error:
+            block = {
+                "receivers": ids.KUDOS_RECEIVERS_BLOCK,
+                "value": ids.KUDOS_VALUE_BLOCK,
+            }.get(error.field or "", ids.KUDOS_REASON_BLOCK)
+            ack(response_action="errors", errors={block: error.message})
+            return
+        ack()
+        publish(client, result, team_id, metadata.get("response_url"))

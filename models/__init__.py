@@ -1,0 +1,22 @@
+"""Every table, imported here so that `Base.metadata` knows them all (Alembic reads it)."""
+
+from models import feedback, help, mentoring, rhythm  # noqa: F401
+from models.base import Base, UTCDateTime
+from models.events import ProcessedEvent
+from models.preferences import MemberPreferences, MemberTopic
+from models.recognition import Kudos, Thanks
+from models.scheduling import JobClaim
+from models.workspace import Member, Workspace
+
+__all__ = [
+    "Base",
+    "JobClaim",
+    "Kudos",
+    "Member",
+    "MemberPreferences",
+    "MemberTopic",
+    "ProcessedEvent",
+    "Thanks",
+    "UTCDateTime",
+    "Workspace",
+]

@@ -1,0 +1,1 @@
+"""Tables for the help feature (filled in by its issue)."""

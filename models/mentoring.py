@@ -1,0 +1,1 @@
+"""Tables for the mentoring feature (filled in by its issue)."""

@@ -1,0 +1,39 @@
+"""Workspaces and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class Workspace(Base):
+    """One Slack workspace (team) and the settings its admins chose."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kudos_daily_budget: Mapped[int] = mapped_column(Integer)
+    thanks_emoji: Mapped[list[str]] = mapped_column(JSON)
+    kudos_values: Mapped[list[str]] = mapped_column(JSON)
+    # People (besides Slack admins and owners) who may change workspace and channel settings.
+    admin_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Member(Base):
+    """What the bot knows of a person, cached from their Slack profile."""
+
+    __tablename__ = "members"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    department: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

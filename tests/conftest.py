@@ -1,0 +1,285 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when DATABASE_URL says so), the
+Slack test double, and the whole bot served over HTTP on loopback.
+
+With DATABASE_URL pointing at PostgreSQL, the run creates its own database on that server
+and drops it at the end, so parallel runs never meet. If PostgreSQL can't be reached the
+run fails; it never falls back to SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import build_deps, migrate
+from bot.config import Settings
+from bot.db import make_engine, make_sessionmaker, normalize_url
+from bot.deps import Deps
+from bot.slack import create_app, make_client
+from bot.web import make_wsgi_app
+from models import Base
+from tests.slack_double import BOT_USER_ID, SlackDouble
+from tests.slack_requests import SlackSender
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-0000-secret-token"
+WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+
+
+# ----- databases -------------------------------------------------------------------------------
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgres")
+
+
+@contextmanager
+def temporary_database(server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the server DATABASE_URL names; dropped afterwards."""
+    server_url = normalize_url(server_url)
+    if not is_postgres(server_url):
+        raise ValueError("temporary_database is for PostgreSQL")
+    name = f"reciprocity_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        raise RuntimeError(
+            f"PostgreSQL at {make_url(server_url).render_as_string()} is not reachable: {exc}"
+        ) from exc
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def fresh_database_url(tmp_dir: str) -> Iterator[str]:
+    server = os.environ.get("DATABASE_URL", "")
+    if is_postgres(server):
+        with temporary_database(server) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_dir}/reciprocity-{uuid.uuid4().hex[:8]}.db"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database_url(str(tmp_path_factory.mktemp("db"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    migrate(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the test database; every table is emptied after the test."""
+    yield make_sessionmaker(engine)
+    wipe(engine)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """One session inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        db = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield db
+        finally:
+            db.close()
+            transaction.rollback()
+
+
+# ----- time --------------------------------------------------------------------------------------
+class FakeClock:
+    """The injected clock; tests move it."""
+
+    def __init__(self, now: datetime = WEDNESDAY_AFTERNOON) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+# ----- Slack
+DEFAULT_USERS: list[tuple[str, str, dict[str, Any]]] = [
+    ("UALICE", "alice", {"tz": "Europe/Berlin"}),
+    ("UBOB", "bob", {"tz": "America/New_York"}),
+    ("UCAROL", "carol", {"tz": "Asia/Tokyo"}),
+    ("UDAVE", "dave", {"tz": "Europe/London"}),
+    ("UADMIN", "ada", {"tz": "Europe/Berlin", "is_admin": True}),
+    ("UROBOT", "robot", {"is_bot": True}),
+    ("UGONE", "gone", {"deleted": True}),
+    (BOT_USER_ID, "reciprocity", {"is_bot": True}),
+]
+
+
+@pytest.fixture(scope="session")
+def slack_double() -> Iterator[SlackDouble]:
+    double = SlackDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+def slack(slack_double: SlackDouble) -> SlackDouble:
+    """The Slack double, emptied and given the default people."""
+    slack_double.reset()
+    for user_id, name, extra in DEFAULT_USERS:
+        slack_double.add_user(user_id, name, **extra)
+    return slack_double
+
+
+def make_settings(database_url: str, slack: SlackDouble, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_app_token": None,
+        "database_url": database_url,
+        "slack_api_url": slack.api_url,
+        "scheduler_enabled": False,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, with a way to wait until every listener has finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=8)
+        self._futures: list[Future[Any]] = []
+        self._guard = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._guard:
+            self._futures.append(future)
+        return future
+
+    def wait_idle(self, timeout: float = 20.0) -> None:
+        deadline = datetime.now() + timedelta(seconds=timeout)
+        while True:
+            with self._guard:
+                pending = [f for f in self._futures if not f.done()]
+                self._futures = pending
+            if not pending:
+                return
+            remaining = (deadline - datetime.now()).total_seconds()
+            if remaining <= 0:
+                raise TimeoutError("listeners still running")
+            for future in pending:
+                future.exception(timeout=remaining)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class Bot:
+    """The real app served over loopback HTTP. Each send waits until its listeners finish."""
+
+    def __init__(self, deps: Deps, slack: SlackDouble, executor: TrackingExecutor) -> None:
+        self.deps = deps
+        self.slack = slack
+        self.executor = executor
+        self.app = create_app(deps, listener_executor=executor)
+        self.server = make_server(
+            "127.0.0.1",
+            0,
+            make_wsgi_app(self.app, deps.engine),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
+        )
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.send = SlackSender(self.url, SIGNING_SECRET, slack)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.send, name)
+
+        def call_and_wait(*args: Any, **kwargs: Any) -> Any:
+            reply = method(*args, **kwargs)
+            self.executor.wait_idle()
+            return reply
+
+        return call_and_wait
+
+    def wait(self) -> None:
+        self.executor.wait_idle()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def settings(database_url: str, slack: SlackDouble) -> Settings:
+    return make_settings(database_url, slack)
+
+
+@pytest.fixture
+def deps(
+    settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> Deps:
+    deps: Deps = build_deps(settings, engine=engine, client=make_client(settings), clock=clock)
+    return deps
+
+
+@pytest.fixture
+def bot(deps: Deps, slack: SlackDouble) -> Iterator[Bot]:
+    bot = Bot(deps, slack, TrackingExecutor())
+    yield bot
+    bot.close()

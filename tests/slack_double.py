@@ -1,0 +1,337 @@
+"""A Slack Web API test double on a random loopback port.
+
+It answers the Web API methods the bot calls the way Slack documents them, records every
+call, keeps the messages it was asked to post (so `chat.update` can be checked), accepts
+posts to response URLs, and can be told to fail a method (429 with Retry-After, 5xx).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "UBOTSELF"
+_JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Failure:
+    status: int
+    times: int
+    retry_after: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class SlackDouble:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    channels_without_bot: set[str] = field(default_factory=set)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
+    dnd: dict[str, bool] = field(default_factory=dict)
+    handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # ----- lifecycle --------------------------------------------------------------
+    def start(self) -> SlackDouble:
+        double = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                double._handle(self)
+
+            def do_POST(self) -> None:
+                double._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{uuid.uuid4().hex}"
+
+    def reset(self) -> None:
+        with self._lock:
+            self.users.clear()
+            self.calls.clear()
+            self.responses.clear()
+            self.messages.clear()
+            self.channels_without_bot.clear()
+            self.channel_members.clear()
+            self.dnd.clear()
+            self.handlers.clear()
+            self.failures.clear()
+
+    # ----- set-up helpers -----------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        tz: str = "Europe/Berlin",
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        real_name: str | None = None,
+        display_name: str | None = None,
+    ) -> dict[str, Any]:
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": deleted,
+            "real_name": real_name or name.title(),
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": 0,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "profile": {
+                "display_name": display_name if display_name is not None else name,
+                "real_name": real_name or name.title(),
+            },
+        }
+        self.users[user_id] = user
+        return user
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        times: int = 1,
+        retry_after: int | None = 0,
+        error: str | None = None,
+    ) -> None:
+        """Make the next `times` calls to `method` fail with this HTTP status (or Slack error)."""
+        self.failures.setdefault(method, []).append(
+            Failure(status=status, times=times, retry_after=retry_after, error=error)
+        )
+
+    # ----- inspection -----------------------------------------------------------------
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [c.params for c in self.calls if c.method == method]
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [c.method for c in self.calls]
+
+    # ----- the HTTP side -----------------------------------------------------------------
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        parsed = urlparse(request.path)
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode() if length else ""
+        if parsed.path.startswith("/respond/"):
+            with self._lock:
+                self.responses.append({"url": parsed.path, **json.loads(raw or "{}")})
+            self._send(request, 200, "ok", content_type="text/plain")
+            return
+        if not parsed.path.startswith("/api/"):
+            self._send(request, 404, {"ok": False, "error": "unknown_method"})
+            return
+        method = parsed.path[len("/api/") :]
+        params: dict[str, Any] = dict(parse_qsl(parsed.query))
+        if raw:
+            if "json" in (request.headers.get("Content-Type") or ""):
+                params.update(json.loads(raw))
+            else:
+                params.update(dict(parse_qsl(raw, keep_blank_values=True)))
+        for key in _JSON_FIELDS & params.keys():
+            if isinstance(params[key], str):
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(params[key])
+        auth = request.headers.get("Authorization") or ""
+        token = auth.removeprefix("Bearer ") or params.get("token")
+        with self._lock:
+            self.calls.append(Call(method=method, params=params, token=token))
+            failure = self._next_failure(method)
+        if failure is not None:
+            headers = {}
+            if failure.retry_after is not None and failure.status == 429:
+                headers["Retry-After"] = str(failure.retry_after)
+            if failure.error:
+                self._send(request, 200, {"ok": False, "error": failure.error})
+            else:
+                self._send(request, failure.status, {"ok": False, "error": "ratelimited"}, headers)
+            return
+        self._send(request, 200, self._answer(method, params))
+
+    def _next_failure(self, method: str) -> Failure | None:
+        queue = self.failures.get(method) or []
+        while queue and queue[0].times <= 0:
+            queue.pop(0)
+        if not queue:
+            return None
+        queue[0].times -= 1
+        return queue[0]
+
+    @staticmethod
+    def _send(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        payload: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        body = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(body)
+
+    # ----- the Web API methods --------------------------------------------------------------
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method in self.handlers:
+            return self.handlers[method](params)
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        return handler(params) if handler else {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "BBOTSELF",
+            "team": "Test Team",
+            "user": "reciprocity",
+            "url": "https://test.slack.com/",
+        }
+
+    def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(params.get("user", ""))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _api_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = list(self.users.values())
+        limit = int(params.get("limit") or 200)
+        start = int(params.get("cursor") or 0)
+        page = members[start : start + limit]
+        cursor = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel", "")
+        if channel in self.channels_without_bot:
+            return {"ok": False, "error": "not_in_channel"}
+        ts = self._next_ts()
+        message = {
+            "ts": ts,
+            "channel": channel,
+            "text": params.get("text"),
+            "blocks": params.get("blocks"),
+            "thread_ts": params.get("thread_ts"),
+        }
+        with self._lock:
+            self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params.get("channel", ""), params.get("ts", ""))
+        with self._lock:
+            if key not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[key].update(text=params.get("text"), blocks=params.get("blocks"))
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params.get("channel", ""), params.get("message_ts", "")
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+
+    def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "view": {"id": "V" + uuid.uuid4().hex[:10].upper(), **params.get("view", {})},
+        }
+
+    _api_views_push = _api_views_open
+    _api_views_update = _api_views_open
+    _api_views_publish = _api_views_open
+
+    def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = sorted(str(params.get("users", "")).split(","))
+        prefix = "D" if len(users) == 1 else "G"
+        return {"ok": True, "channel": {"id": prefix + "".join(u[-3:] for u in users)[:20]}}
+
+    def _api_conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.channel_members.get(params.get("channel", ""), list(self.users))
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params.get("channel", "")
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_member": channel not in self.channels_without_bot,
+            },
+        }
+
+    def _api_dnd_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        snoozed = self.dnd.get(params.get("user", ""), False)
+        return {
+            "ok": True,
+            "dnd_enabled": snoozed,
+            "snooze_enabled": snoozed,
+            "next_dnd_start_ts": 1,
+            "next_dnd_end_ts": 1,
+        }
