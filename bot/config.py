@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     )
     kudos_values: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Rhythm: how often the scheduler looks for due work, and the features' horizons.
+    scheduler_tick_seconds: int = Field(120, ge=5, le=3600)
+    help_stale_days: int = Field(14, ge=1, le=365)
+    pairing_horizon_weeks: int = Field(6, ge=1, le=52)
+    mentor_capacity: int = Field(2, ge=1, le=20)
+
     @field_validator("thanks_emoji", "kudos_values", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:

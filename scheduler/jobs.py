@@ -1,6 +1,10 @@
-"""Scheduled jobs by name: each is a due check that claims its work, then does it.
+"""Scheduled jobs by name. Each is a due check: it finds what is due at `now`, claims each
+piece with a unique row (bot/services/claims.py), then does it, so running it again, or in
+two processes at once, does nothing twice.
 
 A job is called as `job(deps, now=..., channel=None)` and returns a short summary line.
+`channel` asks for that channel's work for the current period even if it is not yet due.
+The scheduler's tick runs every job in JOBS; `app.py run-job NAME` runs one.
 """
 
 from __future__ import annotations

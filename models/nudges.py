@@ -1,0 +1,1 @@
+"""Tables for nudges and reminders (filled in by the boundaries work)."""
