@@ -1,12 +1,19 @@
-"""`/kudos` through the real app: signed requests in, Web API calls out to the double."""
+"""`/kudos`, its modal and its shortcut through the real app: signed requests in, Web API
+calls out to the Slack double, rows in the real database."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Kudos
+from bot import ids
+from models import Kudos, Workspace
 from tests.conftest import Bot
+from tests.slack_requests import select_value, text_value, users_value
 
 
 def kudos_rows(sessions: sessionmaker[Session]) -> list[Kudos]:
@@ -14,29 +21,229 @@ def kudos_rows(sessions: sessionmaker[Session]) -> list[Kudos]:
         return list(session.scalars(select(Kudos).order_by(Kudos.receiver_id)))
 
 
+def kudos_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count(Kudos.id))) or 0)
+
+
+def last_ephemeral(bot: Bot) -> str:
+    assert bot.slack.responses, "the user got no answer"
+    reply = bot.slack.responses[-1]
+    assert reply.get("response_type", "ephemeral") == "ephemeral"
+    return str(reply["text"])
+
+
+def set_workspace(sessions: sessionmaker[Session], **values: object) -> None:
+    with sessions.begin() as session:
+        workspace = session.get(Workspace, "T0TEAM")
+        assert workspace is not None
+        for key, value in values.items():
+            setattr(workspace, key, value)
+
+
 def test_kudos_posts_in_the_channel_and_stores_one_row_per_receiver(bot: Bot, sessions) -> None:
-    reply = bot.command(
-        "/kudos", "<@UBOB|bob> <@UCAROL|carol> for untangling the release #teamwork"
-    )
+    reply = bot.command("/kudos", "<@UBOB|bob> <@UCAROL|carol> for untangling the release #teamwork")
     assert reply.status == 200
     posts = bot.slack.calls_to("chat.postMessage")
     assert len(posts) == 1
     assert posts[0]["channel"] == "CGENERAL"
     assert "<@UBOB> and <@UCAROL>" in posts[0]["text"]
-    assert "untangling the release" in posts[0]["blocks"][0]["text"]["text"]
+    section = posts[0]["blocks"][0]["text"]["text"]
+    assert "<@UALICE>" in section and "> for untangling the release" in section
+    assert "#teamwork" in json.dumps(posts[0]["blocks"])
     rows = kudos_rows(sessions)
     assert [(r.giver_id, r.receiver_id, r.value) for r in rows] == [
         ("UALICE", "UBOB", "teamwork"),
         ("UALICE", "UCAROL", "teamwork"),
     ]
     assert rows[0].reason == "for untangling the release"
-    assert rows[0].message_ts is not None
+    assert rows[0].post_id == rows[1].post_id
+    assert ("CGENERAL", rows[0].message_ts) in bot.slack.messages
 
 
-def test_kudos_to_yourself_is_refused_and_nothing_is_stored(bot: Bot, sessions) -> None:
-    bot.command("/kudos", "<@UALICE|alice> for being me")
+def test_a_plain_at_name_is_resolved_through_the_member_list(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "@bob thanks for the late-night review")
+    assert [r.receiver_id for r in kudos_rows(sessions)] == ["UBOB"]
+    assert bot.slack.calls_to("users.list"), "plain names are looked up in the member list"
+
+
+def test_an_unknown_plain_name_gets_a_clear_answer(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "@nobody-here thanks!")
+    assert "@nobody-here" in last_ephemeral(bot)
+    assert kudos_count(sessions) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@UALICE|alice> for being me", "yourself"),
+        ("<@UROBOT|robot> beep boop", "bot"),
+        ("<@UGONE|gone> for everything", "no longer"),
+        ("<@UNOSUCH|ghost> for haunting", "couldn't find"),
+        ("<@UBOB|bob>", "why"),
+        ("<@UBOB|bob>   #teamwork", "why"),
+        ("thanks everyone", "Who is it for"),
+        ("<@UBOB|bob> " + "x" * 10_000, "characters"),
+    ],
+)
+def test_refusals_answer_ephemerally_and_store_nothing(bot: Bot, sessions, text, expected) -> None:
+    bot.command("/kudos", text)
+    assert expected in last_ephemeral(bot)
     assert bot.slack.calls_to("chat.postMessage") == []
-    assert bot.slack.responses[-1]["response_type"] == "ephemeral"
-    assert "yourself" in bot.slack.responses[-1]["text"]
-    with sessions() as session:
-        assert session.scalar(select(func.count(Kudos.id))) == 0
+    assert kudos_count(sessions) == 0
+
+
+def test_one_refused_receiver_refuses_the_whole_kudos(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "<@UBOB|bob> <@UROBOT|robot> for the deploy")
+    assert "bot" in last_ephemeral(bot)
+    assert kudos_count(sessions) == 0
+
+
+def test_the_daily_budget_counts_receivers_in_the_givers_time_zone(bot: Bot, sessions, clock) -> None:
+    # 22:30 UTC on Wednesday is already Thursday 00:30 for Alice in Berlin (UTC+1 in winter).
+    clock.set(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
+    for who in ("UBOB", "UCAROL", "UDAVE"):
+        bot.command("/kudos", f"<@{who}> for the demo")
+    bot.command("/kudos", "<@UBOB> <@UCAROL> for the retro")
+    assert kudos_count(sessions) == 5
+    bot.command("/kudos", "<@UDAVE> one more")
+    assert "all 5 kudos" in last_ephemeral(bot)
+    assert kudos_count(sessions) == 5
+    clock.set(datetime(2026, 11, 25, 23, 30, tzinfo=UTC))  # 00:30 Thursday in Berlin
+    bot.command("/kudos", "<@UDAVE> a new day")
+    assert kudos_count(sessions) == 6
+
+
+def test_naming_more_people_than_the_budget_left_is_refused_whole(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "<@UBOB> <@UCAROL> <@UDAVE> <@UADMIN> for the offsite")
+    set_workspace(sessions, kudos_daily_budget=5)
+    bot.command("/kudos", "<@UBOB> <@UCAROL> again")
+    assert "1 kudos left" in last_ephemeral(bot)
+    assert kudos_count(sessions) == 4
+
+
+def test_a_value_must_be_one_of_the_configured_values(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "<@UBOB> first one")  # creates the workspace with the defaults
+    set_workspace(sessions, kudos_values=["Ownership", "Craft"])
+    bot.command("/kudos", "<@UBOB> for the fix #speed")
+    message = last_ephemeral(bot)
+    assert "#speed" in message and "`#Ownership`" in message and "`#Craft`" in message
+    assert kudos_count(sessions) == 1
+    bot.command("/kudos", "<@UBOB> for the fix #craft")
+    assert kudos_rows(sessions)[-1].value in ("Craft", None)
+    assert {r.value for r in kudos_rows(sessions)} == {None, "Craft"}
+
+
+def test_slack_escaped_channel_value_counts_as_the_value(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "<@UBOB|bob> for shipping <#C0CRAFT|craft>")
+    assert kudos_rows(sessions)[0].value == "craft"
+
+
+def test_odd_and_hostile_text_is_stored_as_text_and_never_pings_a_channel(bot: Bot, sessions) -> None:
+    text = "<@UBOB> for '; DROP TABLE kudos; -- and <!channel> \u0000 \u202e zalgo z̷̢a̵l̶g̴o 🎉 &lt;b&gt;"
+    bot.command("/kudos", text)
+    row = kudos_rows(sessions)[0]
+    assert "DROP TABLE kudos" in row.reason and "\u0000" not in row.reason
+    assert "🎉" in row.reason
+    post = json.dumps(bot.slack.calls_to("chat.postMessage")[0])
+    assert "<!channel>" not in post
+    assert "<b>" not in post
+
+
+def test_when_the_bot_is_not_in_the_channel_the_kudos_is_posted_through_response_url(
+    bot: Bot, sessions
+) -> None:
+    bot.slack.channels_without_bot.add("CPRIVATE")
+    bot.command("/kudos", "<@UBOB> for the pairing", channel="CPRIVATE")
+    in_channel = [r for r in bot.slack.responses if r.get("response_type") == "in_channel"]
+    assert len(in_channel) == 1 and "<@UBOB>" in in_channel[0]["text"]
+    assert kudos_count(sessions) == 1
+
+
+def test_kudos_with_no_text_opens_the_modal(bot: Bot, sessions) -> None:
+    bot.command("/kudos", "")
+    opened = bot.slack.calls_to("views.open")
+    assert len(opened) == 1
+    view = opened[0]["view"]
+    assert view["callback_id"] == ids.KUDOS_MODAL
+    block_ids = [b.get("block_id") for b in view["blocks"]]
+    assert ids.KUDOS_RECEIVERS_BLOCK in block_ids and ids.KUDOS_REASON_BLOCK in block_ids
+    assert json.loads(view["private_metadata"])["channel_id"] == "CGENERAL"
+
+
+def modal_values(users: list[str], reason: str | None, value: str | None = None) -> dict:
+    values = {
+        ids.KUDOS_RECEIVERS_BLOCK: {ids.KUDOS_RECEIVERS_ACTION: users_value(users)},
+        ids.KUDOS_REASON_BLOCK: {ids.KUDOS_REASON_ACTION: text_value(reason)},
+    }
+    if value is not None:
+        values[ids.KUDOS_VALUE_BLOCK] = {ids.KUDOS_VALUE_ACTION: select_value(value)}
+    return values
+
+
+def open_modal(bot: Bot) -> dict:
+    bot.command("/kudos", "")
+    return bot.slack.calls_to("views.open")[-1]["view"]
+
+
+def test_the_modal_submission_posts_the_kudos(bot: Bot, sessions) -> None:
+    view = open_modal(bot)
+    reply = bot.view_submission(view, modal_values(["UBOB", "UDAVE"], "Great <b>demo</b> & notes"))
+    assert reply.status == 200 and reply.body == ""
+    posts = bot.slack.calls_to("chat.postMessage")
+    assert len(posts) == 1 and posts[0]["channel"] == "CGENERAL"
+    assert "&lt;b&gt;demo&lt;/b&gt; &amp; notes" in posts[0]["blocks"][0]["text"]["text"]
+    assert sorted(r.receiver_id for r in kudos_rows(sessions)) == ["UBOB", "UDAVE"]
+
+
+@pytest.mark.parametrize(
+    ("users", "reason", "block"),
+    [
+        (["UALICE"], "me", ids.KUDOS_RECEIVERS_BLOCK),
+        (["UROBOT"], "beep", ids.KUDOS_RECEIVERS_BLOCK),
+        (["UBOB"], "   ", ids.KUDOS_REASON_BLOCK),
+        ([], "nobody", ids.KUDOS_RECEIVERS_BLOCK),
+    ],
+)
+def test_modal_mistakes_are_shown_on_the_fields(bot: Bot, sessions, users, reason, block) -> None:
+    view = open_modal(bot)
+    reply = bot.view_submission(view, modal_values(users, reason))
+    assert reply.status == 200
+    answer = reply.json()
+    assert answer["response_action"] == "errors"
+    assert block in answer["errors"]
+    assert kudos_count(sessions) == 0
+    assert bot.slack.calls_to("chat.postMessage") == []
+
+
+def test_the_modal_offers_the_configured_values_and_checks_them(bot: Bot, sessions) -> None:
+    open_modal(bot)
+    set_workspace(sessions, kudos_values=["Ownership", "Craft"])
+    view = open_modal(bot)
+    select = next(b for b in view["blocks"] if b.get("block_id") == ids.KUDOS_VALUE_BLOCK)
+    assert [o["value"] for o in select["element"]["options"]] == ["Ownership", "Craft"]
+    reply = bot.view_submission(view, modal_values(["UBOB"], "for owning it", "Ownership"))
+    assert reply.body == ""
+    assert kudos_rows(sessions)[0].value == "Ownership"
+
+
+def test_the_message_shortcut_prefills_the_author_and_links_the_message(bot: Bot, sessions) -> None:
+    message = {"ts": "1700000100.000200", "user": "UBOB", "text": "Here is the fix"}
+    bot.message_shortcut(ids.KUDOS_SHORTCUT, message, user="UALICE", channel="CDEV")
+    view = bot.slack.calls_to("views.open")[-1]["view"]
+    receivers = next(b for b in view["blocks"] if b.get("block_id") == ids.KUDOS_RECEIVERS_BLOCK)
+    assert receivers["element"]["initial_users"] == ["UBOB"]
+    link = "https://test.slack.com/archives/CDEV/p1700000100000200"
+    assert link in json.dumps(view["blocks"])
+    bot.view_submission(view, modal_values(["UBOB"], "for the fix"))
+    row = kudos_rows(sessions)[0]
+    assert (row.channel_id, row.source_link) == ("CDEV", link)
+    assert link in json.dumps(bot.slack.calls_to("chat.postMessage")[0]["blocks"])
+
+
+def test_the_shortcut_on_your_own_message_prefills_nobody(bot: Bot) -> None:
+    message = {"ts": "1700000100.000300", "user": "UALICE", "text": "my own"}
+    bot.message_shortcut(ids.KUDOS_SHORTCUT, message, user="UALICE")
+    view = bot.slack.calls_to("views.open")[-1]["view"]
+    receivers = next(b for b in view["blocks"] if b.get("block_id") == ids.KUDOS_RECEIVERS_BLOCK)
+    assert "initial_users" not in receivers["element"]
