@@ -89,7 +89,9 @@ def serve(settings: Settings) -> int:
             from bot.web import make_wsgi_app
 
             deps = build_deps(settings)
-            return make_wsgi_app(create_app(deps), deps.engine)
+            assert settings.slack_signing_secret is not None
+            secret = settings.slack_signing_secret.get_secret_value()
+            return make_wsgi_app(create_app(deps), deps.engine, secret)
 
     log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
     Server().run()
