@@ -1,0 +1,31 @@
+"""The weekly digest job: per enrolled channel, once per ISO week, at the channel's moment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks.digest import digest_message, empty_week_message
+from bot.deps import Deps
+from bot.services.digest import build_digest
+from models.rhythm import ChannelSettings
+from scheduler.weekly import run_weekly
+
+
+def post_digest(deps: Deps, row: ChannelSettings, now: datetime, period: str) -> bool:
+    with deps.sessions() as session:
+        data = build_digest(
+            session=session,
+            team_id=row.team_id,
+            channel_id=row.channel_id,
+            now=now,
+            leaderboard=row.leaderboard,
+        )
+    if data.empty and not row.empty_week_line:
+        return False
+    message = empty_week_message() if data.empty else digest_message(data)
+    deps.client.chat_postMessage(channel=row.channel_id, **message)
+    return True
+
+
+def digest_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str:
+    return run_weekly(deps, job="digest", kind="digest", work=post_digest, now=now, channel=channel)
