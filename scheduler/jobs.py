@@ -19,6 +19,18 @@ Job = Callable[..., str]
 JOBS: dict[str, Job] = {}
 
 
+def _register_rhythm_jobs() -> None:
+    """The weekly rhythm's due checks (imported here so each job module stays importable)."""
+    from scheduler.digest import digest_job
+    from scheduler.share_and_solve import share_and_solve_job
+
+    JOBS["digest"] = digest_job
+    JOBS["share-and-solve"] = share_and_solve_job
+
+
+_register_rhythm_jobs()
+
+
 def run_job(name: str, deps: Deps, *, now: datetime, channel: str | None = None) -> str:
     if name not in JOBS:
         known = ", ".join(sorted(JOBS)) or "none yet"
