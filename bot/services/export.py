@@ -10,6 +10,7 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
+from bot.services.feedback import export_feedback
 from bot.services.kudos import export_kudos
 from bot.services.thanks import export_thanks
 
@@ -21,6 +22,7 @@ Exporter = Callable[..., Iterator[dict[str, object]]]
 EXPORTERS: dict[str, Exporter] = {
     "kudos": export_kudos,
     "thanks": export_thanks,
+    "feedback": export_feedback,
 }
 
 

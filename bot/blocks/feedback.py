@@ -1,0 +1,340 @@
+"""Block Kit for feedback: reviewer DMs, the structured modal, private delivery and the list.
+
+Feedback text only ever goes into the receiver's own DM or their ephemeral list; the
+notification fallback (`text`) of a delivery never contains it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import ids
+from bot.services.feedback import MAX_FIELD, MAX_REVIEWERS, MAX_TOPIC, GivenFeedback, Offer
+from bot.services.feedback import RequestView as Request
+from bot.text import join_people, mrkdwn, quote, truncate
+
+QUESTIONS = {
+    "situation": ("Situation", "When and where? e.g. “In Tuesday's launch review…”"),
+    "behaviour": ("What you observed", "What did they say or do — what a camera would record?"),
+    "impact": ("Its impact", "What difference did it make — to you, the team, the work?"),
+    "suggestion": ("One suggestion", "One thing to try next time."),
+    "went_well": ("What went well (optional)", "Something worth keeping."),
+}
+BLOCK_IDS = {
+    "situation": ids.FEEDBACK_SITUATION_BLOCK,
+    "behaviour": ids.FEEDBACK_BEHAVIOUR_BLOCK,
+    "impact": ids.FEEDBACK_IMPACT_BLOCK,
+    "suggestion": ids.FEEDBACK_SUGGESTION_BLOCK,
+    "went_well": ids.FEEDBACK_WENT_WELL_BLOCK,
+}
+AS_WRITTEN = "send_as_written"
+
+
+def _about(topic: str | None, link: str | None) -> str:
+    parts = []
+    if topic:
+        parts.append(f"about *{mrkdwn(topic)}*")
+    if link:
+        parts.append(f"on <{link}|this message>")
+    return " ".join(parts)
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)}]}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _request_buttons(request: Request) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": ids.FEEDBACK_ACTIONS_BLOCK,
+        "elements": [
+            _button("Give feedback", ids.FEEDBACK_GIVE_ACTION, str(request.id), "primary"),
+            _button("Decline", ids.FEEDBACK_DECLINE_ACTION, str(request.id)),
+        ],
+    }
+
+
+# ----- to the reviewer ----------------------------------------------------------------------
+def request_dm(request: Request) -> dict[str, Any]:
+    """The reviewer's invitation: who asks, about what, and the two buttons."""
+    about = _about(request.topic, request.message_link)
+    headline = f":speech_balloon: <@{request.requester_id}> would value your feedback"
+    headline += f" {about}." if about else "."
+    return {
+        "text": f"<@{request.requester_id}> asked you for feedback",
+        "blocks": [
+            _section(headline),
+            _context(
+                "About five minutes: the situation, what you observed, its impact and one "
+                "suggestion. Only they will see it. Can't right now? Declining is fine."
+            ),
+            _request_buttons(request),
+        ],
+        "unfurl_links": False,
+    }
+
+
+def reminder_dm(request: Request) -> dict[str, Any]:
+    """The one gentle reminder for a request still open after five working days."""
+    about = _about(request.topic, request.message_link)
+    return {
+        "text": f"A gentle reminder: <@{request.requester_id}> asked for your feedback",
+        "blocks": [
+            _section(
+                f":seedling: A gentle nudge: <@{request.requester_id}> asked for your feedback"
+                + (f" {about}" if about else "")
+                + ". A few honest lines help more than a perfect essay — and if you can't, "
+                "declining is perfectly fine."
+            ),
+            _request_buttons(request),
+        ],
+        "unfurl_links": False,
+    }
+
+
+def request_closed_dm(request: Request) -> dict[str, Any]:
+    """Replaces the reviewer's DM once answered, so the buttons can't be pressed again."""
+    if request.status == "given":
+        text = (
+            f":white_check_mark: Your feedback is on its way to <@{request.requester_id}>. "
+            "Thank you!"
+        )
+    else:
+        text = (
+            f"No problem — I let <@{request.requester_id}> know you can't give feedback right now."
+        )
+    return {"text": text, "blocks": [_section(text)]}
+
+
+def offer_dm(offer: Offer) -> dict[str, Any]:
+    """After help or a mentoring session: an optional, private invitation, sent once."""
+    return {
+        "text": f"Want to send <@{offer.helper_id}> a few lines of feedback?",
+        "blocks": [
+            _section(
+                f":handshake: <@{offer.helper_id}> helped you with *{mrkdwn(offer.about)}*. "
+                "Would you like to send them short, private feedback? Entirely optional."
+            ),
+            {
+                "type": "actions",
+                "block_id": ids.FEEDBACK_ACTIONS_BLOCK,
+                "elements": [
+                    _button("Send feedback", ids.FEEDBACK_OFFER_ACTION, str(offer.id), "primary"),
+                    _button("No thanks", ids.FEEDBACK_OFFER_DISMISS_ACTION, str(offer.id)),
+                ],
+            },
+        ],
+    }
+
+
+def offer_closed_dm(helper_id: str, sent: bool) -> dict[str, Any]:
+    text = (
+        f":white_check_mark: Your feedback is on its way to <@{helper_id}>. Thank you!"
+        if sent
+        else "No problem — nothing sent."
+    )
+    return {"text": text, "blocks": [_section(text)]}
+
+
+# ----- to the requester ---------------------------------------------------------------------
+def requested_text(requests: list[Request]) -> str:
+    reviewers = join_people([r.reviewer_id for r in requests])
+    about = _about(requests[0].topic, requests[0].message_link) if requests else ""
+    return (
+        f"Done — I asked {reviewers} for feedback{' ' + about if about else ''}. "
+        "Their answers will arrive here in a DM from me, for you only."
+    )
+
+
+def declined_dm(request: Request) -> dict[str, Any]:
+    about = _about(request.topic, request.message_link)
+    text = (
+        f"<@{request.reviewer_id}> can't give feedback{' ' + about if about else ''} right now — "
+        "that happens, and it says nothing about your work. You could ask someone else with "
+        "`/feedback request @name`."
+    )
+    return {"text": text, "blocks": [_section(text)], "unfurl_links": False}
+
+
+def _feedback_blocks(given: GivenFeedback, *, headline: str) -> list[dict[str, Any]]:
+    blocks = [_section(headline)]
+    for name, (label, _) in QUESTIONS.items():
+        value = getattr(given.draft, name)
+        if value:
+            blocks.append(_section(f"*{label.replace(' (optional)', '')}*\n{quote(value)}"))
+    return blocks
+
+
+def delivery_dm(given: GivenFeedback) -> dict[str, Any]:
+    """Feedback delivered to its receiver, attributed to the giver. Nowhere else."""
+    about = _about(given.topic, given.message_link)
+    headline = f":envelope_with_arrow: Feedback from <@{given.giver_id}>"
+    headline += f" {about}:" if about else ":"
+    blocks = _feedback_blocks(given, headline=headline)
+    blocks.append(
+        _context("Only you can see this. `/feedback list` shows your recent feedback again.")
+    )
+    return {
+        "text": f"You have new feedback from <@{given.giver_id}>",
+        "blocks": blocks,
+        "unfurl_links": False,
+    }
+
+
+def feedback_list(items: list[GivenFeedback]) -> dict[str, Any]:
+    """`/feedback list`: the newest feedback you received, only for you."""
+    if not items:
+        text = (
+            "No feedback yet. Ask for some with `/feedback request @name about <topic>` — "
+            "it's the fastest way to grow."
+        )
+        return {"text": text, "blocks": [_section(text)]}
+    blocks: list[dict[str, Any]] = [_section(f"*Your {len(items)} most recent feedback*")]
+    for given in items:
+        when = f"{given.created_at.day} {given.created_at:%b %Y}"
+        about = _about(given.topic, given.message_link)
+        headline = f"From <@{given.giver_id}> on {when}" + (f" {about}" if about else "")
+        blocks.append({"type": "divider"})
+        blocks.extend(_feedback_blocks(given, headline=headline))
+    return {"text": f"Your {len(items)} most recent feedback", "blocks": blocks[:50]}
+
+
+# ----- modals -----------------------------------------------------------------------------
+def _text_input(name: str) -> dict[str, Any]:
+    label, placeholder = QUESTIONS[name]
+    return {
+        "type": "input",
+        "block_id": BLOCK_IDS[name],
+        "optional": name == "went_well",
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": ids.FEEDBACK_TEXT_ACTION,
+            "multiline": True,
+            "max_length": MAX_FIELD,
+            "placeholder": {"type": "plain_text", "text": placeholder},
+        },
+    }
+
+
+def feedback_modal(
+    *,
+    receiver_id: str,
+    private_metadata: str,
+    topic: str | None = None,
+    message_link: str | None = None,
+) -> dict[str, Any]:
+    """The structured modal; labelling text is flagged on submit, with a way to send anyway."""
+    about = _about(topic, message_link)
+    intro = f"Feedback for <@{receiver_id}>" + (f" {about}" if about else "") + "."
+    blocks: list[dict[str, Any]] = [
+        _section(intro),
+        _context("Describe what happened and its effect, not the person. Only they will see it."),
+    ]
+    blocks += [_text_input(name) for name in QUESTIONS]
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": ids.FEEDBACK_AS_WRITTEN_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "If I flag some wording"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": ids.FEEDBACK_AS_WRITTEN_ACTION,
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": "Send as written"},
+                        "value": AS_WRITTEN,
+                    }
+                ],
+            },
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": ids.FEEDBACK_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Give feedback"},
+        "submit": {"type": "plain_text", "text": "Send privately"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def sent_view(receiver_id: str) -> dict[str, Any]:
+    """What the modal turns into once the feedback is delivered."""
+    return {
+        "type": "modal",
+        "callback_id": ids.FEEDBACK_MODAL,
+        "title": {"type": "plain_text", "text": "Feedback sent"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": [
+            _section(f":white_check_mark: Delivered privately to <@{receiver_id}>. Thank you!")
+        ],
+    }
+
+
+def request_modal(*, private_metadata: str, message_link: str | None) -> dict[str, Any]:
+    """**Request feedback on this**: pick up to five reviewers and, optionally, a topic."""
+    blocks: list[dict[str, Any]] = []
+    if message_link:
+        blocks.append(_context(f"Feedback on <{message_link}|this message>"))
+    blocks += [
+        {
+            "type": "input",
+            "block_id": ids.FEEDBACK_REVIEWERS_BLOCK,
+            "label": {"type": "plain_text", "text": "Whom would you like to ask?"},
+            "element": {
+                "type": "multi_users_select",
+                "action_id": ids.FEEDBACK_REVIEWERS_ACTION,
+                "max_selected_items": MAX_REVIEWERS,
+                "placeholder": {"type": "plain_text", "text": f"Up to {MAX_REVIEWERS} people"},
+            },
+        },
+        {
+            "type": "input",
+            "block_id": ids.FEEDBACK_TOPIC_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "What should they focus on?"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ids.FEEDBACK_TOPIC_ACTION,
+                "max_length": MAX_TOPIC,
+                "placeholder": {"type": "plain_text", "text": "e.g. clarity of the proposal"},
+            },
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.FEEDBACK_REQUEST_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Request feedback"},
+        "submit": {"type": "plain_text", "text": "Ask"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def usage_text() -> str:
+    return (
+        "`/feedback request @name [@name …] [about <topic>]` — ask up to "
+        f"{MAX_REVIEWERS} people for private feedback\n"
+        "`/feedback give @name` — give someone private, structured feedback\n"
+        "`/feedback list` — the feedback you received, only for you"
+    )
