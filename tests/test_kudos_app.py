@@ -107,7 +107,7 @@ def test_the_daily_budget_counts_receivers_in_the_givers_time_zone(bot: Bot, ses
     bot.command("/kudos", "<@UBOB> <@UCAROL> for the retro")
     assert kudos_count(sessions) == 5
     bot.command("/kudos", "<@UDAVE> one more")
-    assert "all 5 kudos" in last_ephemeral(bot)
+    assert "budget used up (5 a day)" in last_ephemeral(bot)
     assert kudos_count(sessions) == 5
     clock.set(datetime(2026, 11, 25, 23, 30, tzinfo=UTC))  # 00:30 Thursday in Berlin
     bot.command("/kudos", "<@UDAVE> a new day")

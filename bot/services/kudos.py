@@ -158,8 +158,8 @@ def give_kudos(
         left = max(budget - used, 0)
         if left == 0:
             message = (
-                f"You've given all {budget} kudos for today — thank you for being generous! "
-                "Your budget refills at midnight your time."
+                f"That's today's kudos budget used up ({budget} a day) — thank you for being "
+                "generous! It refills at midnight your time."
             )
         else:
             message = (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.errors import DomainError
 from models import Workspace
 
 
@@ -46,3 +48,77 @@ def get_workspace(
 def can_administer(*, workspace: Workspace, user_id: str, is_admin: bool, is_owner: bool) -> bool:
     """Slack admins and owners, and the people they listed, may change settings."""
     return is_admin or is_owner or user_id in (workspace.admin_user_ids or [])
+
+
+_VALUE = re.compile(r"^[\w\-]{1,40}$")
+_EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
+MAX_VALUES = 20
+MAX_EMOJI = 10
+MAX_BUDGET = 100
+
+
+def set_values(*, workspace: Workspace, values: list[str]) -> list[str]:
+    """The company values a kudos may carry; an empty list accepts any `#word`."""
+    cleaned: list[str] = []
+    for raw in values:
+        value = raw.strip().lstrip("#")
+        if not value:
+            continue
+        if not _VALUE.match(value):
+            raise DomainError(
+                f"`{value[:40]}` can't be a value: use one word (letters, digits, - or _), "
+                "up to 40 characters, e.g. `customer-first`."
+            )
+        if value.lower() not in {v.lower() for v in cleaned}:
+            cleaned.append(value)
+    if len(cleaned) > MAX_VALUES:
+        raise DomainError(f"At most {MAX_VALUES} values, please.")
+    workspace.kudos_values = cleaned
+    return cleaned
+
+
+def set_budget(*, workspace: Workspace, budget: str) -> int:
+    try:
+        number = int(budget.strip())
+    except ValueError:
+        raise DomainError(
+            f"The budget is a number of kudos per person per day, not `{budget[:20]}`."
+        ) from None
+    if not 1 <= number <= MAX_BUDGET:
+        raise DomainError(f"The daily budget must be between 1 and {MAX_BUDGET}.")
+    workspace.kudos_daily_budget = number
+    return number
+
+
+def set_emoji(*, workspace: Workspace, names: list[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in names:
+        name = raw.strip().strip(":").lower()
+        if not name:
+            continue
+        if not _EMOJI.match(name):
+            raise DomainError(
+                f"`{raw[:40]}` isn't an emoji name; write it like `:pray:` or `pray`."
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    if not cleaned:
+        raise DomainError("Name at least one emoji, e.g. `/reciprocity admin emoji pray clap`.")
+    if len(cleaned) > MAX_EMOJI:
+        raise DomainError(f"At most {MAX_EMOJI} thanks emoji, please.")
+    workspace.thanks_emoji = cleaned
+    return cleaned
+
+
+def add_admin(*, workspace: Workspace, user_id: str) -> bool:
+    if user_id in (workspace.admin_user_ids or []):
+        return False
+    workspace.admin_user_ids = [*(workspace.admin_user_ids or []), user_id]
+    return True
+
+
+def remove_admin(*, workspace: Workspace, user_id: str) -> bool:
+    if user_id not in (workspace.admin_user_ids or []):
+        return False
+    workspace.admin_user_ids = [u for u in workspace.admin_user_ids if u != user_id]
+    return True
