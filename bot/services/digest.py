@@ -94,9 +94,8 @@ def kudos_section(session: Session, window: Window) -> Section | None:
     section.items = len(stories)
     for giver, receivers, reason, value in list(stories.values())[:MAX_STORIES]:
         tag = f"  _#{mrkdwn(value)}_" if value else ""
-        section.lines.append(
-            f"{join_people(receivers)}, from <@{giver}>{tag}\n{quote(truncate(reason, REASON_CHARS))}"
-        )
+        reason_text = quote(truncate(reason, REASON_CHARS))
+        section.lines.append(f"{join_people(receivers)}, from <@{giver}>{tag}\n{reason_text}")
     section.more = max(len(stories) - MAX_STORIES, 0)
     plural = "" if len(stories) == 1 else "s"
     section.summary = f"{len(stories)} kudos post{plural} this week."
