@@ -1,0 +1,29 @@
+"""Tokens never reach the logs, and payload-level debug logging is never switched on."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.logs import RedactSecrets, configure_logging
+
+
+def test_tokens_are_masked_in_any_record() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token %s and %s", (
+        "xoxb-1234-5678-abcdef", "xapp-1-A0-secret"), None)
+    RedactSecrets().filter(record)
+    message = record.getMessage()
+    assert "xoxb-1234" not in message and "xapp-1-A0" not in message
+    assert "REDACTED" in message
+
+
+def test_debug_level_does_not_turn_on_payload_or_sql_logging() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("DEBUG")
+        assert logging.getLogger("slack_bolt").getEffectiveLevel() >= logging.INFO
+        assert logging.getLogger("slack_sdk").getEffectiveLevel() >= logging.INFO
+        assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() >= logging.WARNING
+    finally:
+        root.handlers[:], _ = saved[0], None
+        root.setLevel(saved[1])
