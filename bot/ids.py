@@ -52,3 +52,17 @@ FEEDBACK_GIVE_ACTION = "feedback_give"
 FEEDBACK_DECLINE_ACTION = "feedback_decline"
 FEEDBACK_OFFER_ACTION = "feedback_offer"
 FEEDBACK_OFFER_DISMISS_ACTION = "feedback_offer_dismiss"
+
+# Settings (your boundaries)
+SETTINGS_MODAL = "settings_modal"
+SETTINGS_OPEN_ACTION = "settings_open"  # a button anywhere (App Home) that opens the modal
+SETTINGS_TZ_BLOCK = "settings_tz"
+SETTINGS_START_BLOCK = "settings_start"
+SETTINGS_END_BLOCK = "settings_end"
+SETTINGS_DAYS_BLOCK = "settings_days"
+SETTINGS_CAP_BLOCK = "settings_cap"
+SETTINGS_DEPARTMENT_BLOCK = "settings_department"
+SETTINGS_TOPICS_BLOCK = "settings_topics"
+SETTINGS_OPT_OUTS_BLOCK = "settings_opt_outs"
+SETTINGS_MENTIONS_BLOCK = "settings_mentions"
+SETTINGS_VALUE_ACTION = "value"
