@@ -31,6 +31,26 @@ def _register_rhythm_jobs() -> None:
 _register_rhythm_jobs()
 
 
+def _register_help_jobs() -> None:
+    """Help requests left open too long are marked stale."""
+    from scheduler.stale_help import stale_help
+
+    JOBS["stale-help"] = stale_help
+
+
+_register_help_jobs()
+
+
+def _register_pairing_job() -> None:
+    """Mentoring: weekly pairs and circles, rotated at their horizon."""
+    from scheduler.pairing import pairing_job
+
+    JOBS["pairing"] = pairing_job
+
+
+_register_pairing_job()
+
+
 def run_job(name: str, deps: Deps, *, now: datetime, channel: str | None = None) -> str:
     if name not in JOBS:
         known = ", ".join(sorted(JOBS)) or "none yet"

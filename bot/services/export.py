@@ -11,7 +11,9 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from bot.services.feedback import export_feedback
+from bot.services.help import export_help_offers, export_help_requests
 from bot.services.kudos import export_kudos
+from bot.services.mentoring import export_mentoring_sessions
 from bot.services.thanks import export_thanks
 
 FIELDS = ("type", "team_id", "from_user", "to_user", "channel_id", "created_at", "text")
@@ -22,7 +24,10 @@ Exporter = Callable[..., Iterator[dict[str, object]]]
 EXPORTERS: dict[str, Exporter] = {
     "kudos": export_kudos,
     "thanks": export_thanks,
+    "help_request": export_help_requests,
+    "help_offer": export_help_offers,
     "feedback": export_feedback,
+    "mentoring_session": export_mentoring_sessions,
 }
 
 

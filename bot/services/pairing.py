@@ -117,15 +117,21 @@ def pair_mentees(
     load: dict[str, list[str]] = {m.user_id: [] for m in mentor_list}
 
     def augment(mentee_id: str, seen: set[str], allow_repeats: bool) -> bool:
-        for mentor_id in options[mentee_id]:
-            if not allow_repeats and constraints.repeat(mentee_id, mentor_id):
-                continue
+        usable = [
+            m
+            for m in options[mentee_id]
+            if m not in seen and (allow_repeats or not constraints.repeat(mentee_id, m))
+        ]
+        # A mentor with room first; moving someone already paired only when there is none.
+        for mentor_id in usable:
+            if len(load[mentor_id]) < by_id[mentor_id].capacity:
+                seen.add(mentor_id)
+                _move(mentee_id, mentor_id)
+                return True
+        for mentor_id in usable:
             if mentor_id in seen:
                 continue
             seen.add(mentor_id)
-            if len(load[mentor_id]) < by_id[mentor_id].capacity:
-                _move(mentee_id, mentor_id)
-                return True
             for other in list(load[mentor_id]):
                 if augment(other, seen, allow_repeats):
                     _move(mentee_id, mentor_id)
