@@ -1,0 +1,242 @@
+"""Block Kit for your own boundaries: the settings modal, its confirmation, pause and resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot import ids
+from bot.services.people import zone
+from bot.services.preferences import Preferences
+from bot.text import mrkdwn, truncate
+
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_CAP = 10
+OPT_OUTS = (
+    ("prompts", "opt_out_prompts", "Invitations to share a challenge or take part"),
+    ("reminders", "opt_out_reminders", "Reminders about my requests and pending feedback"),
+    ("pairing", "opt_out_pairing", "Mentoring pairing and circle introductions"),
+    ("suggestions", "opt_out_suggestions", "Being suggested as a helper on help requests"),
+    ("digest_mentions", "opt_out_digest_mentions", "Being named in channel digests"),
+)
+ALLOW_MENTIONS = "allow"
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """What the modal shows: the person's choices plus what lives elsewhere."""
+
+    prefs: Preferences
+    profile_tz: str
+    department: str | None
+    topics: list[str]
+    now: datetime
+
+
+def _option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
+    option: dict[str, Any] = {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+    if description:
+        option["description"] = {"type": "plain_text", "text": description[:75]}
+    return option
+
+
+def _hhmm(minute: int) -> str:
+    minute = min(max(minute, 0), 24 * 60 - 1)
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {"action_id": ids.SETTINGS_VALUE_ACTION, **element},
+    }
+    block.update(extra)
+    return block
+
+
+def settings_modal(view: SettingsView, *, private_metadata: str = "") -> dict[str, Any]:
+    """`/reciprocity settings`: hours, days, zone, cap, department, topics and opt-outs."""
+    prefs = view.prefs
+    days = [_option(name, str(i)) for i, name in enumerate(DAY_NAMES)]
+    caps = [
+        _option("0 — no nudges at all" if n == 0 else str(n), str(n)) for n in range(MAX_CAP + 1)
+    ]
+    cap = min(max(prefs.weekly_nudge_cap, 0), MAX_CAP)
+    opt_outs = [_option(label, value) for value, _, label in OPT_OUTS]
+    chosen_opt_outs = [
+        o for o, (_, attr, _) in zip(opt_outs, OPT_OUTS, strict=True) if getattr(prefs, attr)
+    ]
+    mentions = [_option("Notify me when a digest or suggestion names me", ALLOW_MENTIONS)]
+
+    tz_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "max_length": 64,
+        "placeholder": {
+            "type": "plain_text",
+            "text": f"{view.profile_tz} (from your Slack profile)"[:150],
+        },
+    }
+    if prefs.tz:
+        tz_element["initial_value"] = prefs.tz
+    department: dict[str, Any] = {"type": "plain_text_input", "max_length": 100}
+    if view.department:
+        department["initial_value"] = view.department[:100]
+    topics: dict[str, Any] = {
+        "type": "plain_text_input",
+        "placeholder": {"type": "plain_text", "text": "e.g. python, design-review, onboarding"},
+    }
+    if view.topics:
+        topics["initial_value"] = ", ".join(view.topics)
+    days_element: dict[str, Any] = {"type": "checkboxes", "options": days}
+    chosen_days = [days[d] for d in sorted(set(prefs.work_days)) if 0 <= d < 7]
+    if chosen_days:
+        days_element["initial_options"] = chosen_days
+    opt_out_element: dict[str, Any] = {"type": "checkboxes", "options": opt_outs}
+    if chosen_opt_outs:
+        opt_out_element["initial_options"] = chosen_opt_outs
+    mention_element: dict[str, Any] = {"type": "checkboxes", "options": mentions}
+    if prefs.allow_mentions:
+        mention_element["initial_options"] = mentions
+
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "I only nudge you within your working hours, never while you're paused "
+                "or in do-not-disturb, and never more often than you allow. "
+                "Nobody else sees these settings.",
+            },
+        }
+    ]
+    if prefs.is_paused(view.now):
+        assert prefs.paused_until is not None
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f":double_vertical_bar: Paused until "
+                        f"{local_label(prefs.paused_until, prefs.zone_name(view.profile_tz))}. "
+                        "`/reciprocity resume` ends it.",
+                    }
+                ],
+            }
+        )
+    blocks += [
+        _input(
+            ids.SETTINGS_START_BLOCK,
+            "My working day starts at",
+            {"type": "timepicker", "initial_time": _hhmm(prefs.work_start_minute)},
+        ),
+        _input(
+            ids.SETTINGS_END_BLOCK,
+            "…and ends at",
+            {"type": "timepicker", "initial_time": _hhmm(prefs.work_end_minute)},
+        ),
+        _input(ids.SETTINGS_DAYS_BLOCK, "My working days", days_element),
+        _input(
+            ids.SETTINGS_TZ_BLOCK,
+            "Time zone",
+            tz_element,
+            optional=True,
+            hint={
+                "type": "plain_text",
+                "text": f"Leave empty to follow your Slack profile ({view.profile_tz}). "
+                "Otherwise a name like Europe/Berlin or America/New_York.",
+            },
+        ),
+        _input(
+            ids.SETTINGS_CAP_BLOCK,
+            "At most this many nudges a week",
+            {"type": "static_select", "options": caps, "initial_option": caps[cap]},
+        ),
+        _input(ids.SETTINGS_DEPARTMENT_BLOCK, "Department", department, optional=True),
+        _input(
+            ids.SETTINGS_TOPICS_BLOCK,
+            "Topics I can help with",
+            topics,
+            optional=True,
+            hint={"type": "plain_text", "text": "Separate them with commas or spaces."},
+        ),
+        _input(ids.SETTINGS_OPT_OUTS_BLOCK, "Leave me out of", opt_out_element, optional=True),
+        _input(ids.SETTINGS_MENTIONS_BLOCK, "Mentions", mention_element, optional=True),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.SETTINGS_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Your boundaries"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def local_label(moment: datetime, tz_name: str) -> str:
+    """`Wednesday 9 December, 14:00 (Europe/Berlin)`."""
+    local = moment.astimezone(zone(tz_name))
+    return f"{DAY_NAMES[local.weekday()]} {local.day} {local:%B}, {local:%H:%M} ({tz_name})"
+
+
+def summary_lines(
+    prefs: Preferences, profile_tz: str, department: str | None, topics: list[str]
+) -> list[str]:
+    days = [DAY_NAMES[d][:3] for d in sorted(prefs.work_days)]
+    zone_note = prefs.tz or f"{profile_tz}, from your Slack profile"
+    cap = (
+        "no nudges at all"
+        if prefs.weekly_nudge_cap == 0
+        else f"at most {prefs.weekly_nudge_cap} nudges a week"
+    )
+    hours = f"{_hhmm(prefs.work_start_minute)}–{_hhmm(prefs.work_end_minute)}"
+    lines = [
+        f"• {', '.join(days)}, {hours} ({zone_note})",
+        f"• {cap}",
+    ]
+    if department:
+        lines.append(f"• Department: {mrkdwn(department)}")
+    if topics:
+        lines.append(f"• Topics: {mrkdwn(', '.join(topics))}")
+    left_out = [label.lower() for _, attr, label in OPT_OUTS if getattr(prefs, attr)]
+    if left_out:
+        lines.append("• Left out of: " + "; ".join(left_out))
+    return lines
+
+
+def saved_modal(
+    prefs: Preferences, profile_tz: str, department: str | None, topics: list[str]
+) -> dict[str, Any]:
+    """What the modal turns into after Save: what was saved, in plain words."""
+    text = "*Saved.* Here's how I'll treat you:\n" + "\n".join(
+        summary_lines(prefs, profile_tz, department, topics)
+    )
+    return {
+        "type": "modal",
+        "callback_id": ids.SETTINGS_MODAL + "_saved",
+        "title": {"type": "plain_text", "text": "Your boundaries"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}],
+    }
+
+
+def paused_message(until: datetime, tz_name: str) -> dict[str, Any]:
+    text = (
+        f":double_vertical_bar: Paused until {local_label(until, tz_name)}. No nudges, reminders "
+        "or introductions from me until then; anything that can wait will wait, the rest I'll "
+        "let go. `/reciprocity resume` to come back sooner."
+    )
+    return {"text": text, "response_type": "ephemeral"}
+
+
+def resumed_message(was_paused: bool) -> dict[str, Any]:
+    text = (
+        ":arrow_forward: Welcome back — nudges are on again, within your working hours."
+        if was_paused
+        else "You weren't paused, so nothing changed. `/reciprocity pause 2w` pauses nudges."
+    )
+    return {"text": text, "response_type": "ephemeral"}
