@@ -113,6 +113,13 @@ def pair_mentees(
             m.user_id for m in sorted(fits, key=lambda m: preference(mentee, m))
         ]
 
+    def fit(mentee_id: str, mentor_id: str) -> tuple[object, ...]:
+        return preference(mentee_by_id[mentee_id], by_id[mentor_id])[:3]
+
+    def room(mentor_id: str) -> int:
+        return by_id[mentor_id].capacity - len(load[mentor_id])
+
+    mentee_by_id = {m.user_id: m for m in mentee_list}
     assigned: dict[str, str] = {}  # mentee -> mentor
     load: dict[str, list[str]] = {m.user_id: [] for m in mentor_list}
 
@@ -122,12 +129,15 @@ def pair_mentees(
             for m in options[mentee_id]
             if m not in seen and (allow_repeats or not constraints.repeat(mentee_id, m))
         ]
-        # A mentor with room first; moving someone already paired only when there is none.
-        for mentor_id in usable:
-            if len(load[mentor_id]) < by_id[mentor_id].capacity:
-                seen.add(mentor_id)
-                _move(mentee_id, mentor_id)
-                return True
+        # A mentor with room first (the best fit, then the one with most room left); moving
+        # someone already paired only when there is none.
+        free = [m for m in usable if len(load[m]) < by_id[m].capacity]
+        if free:
+            rank = {m: i for i, m in enumerate(usable)}
+            mentor_id = min(free, key=lambda m: (fit(mentee_id, m), -room(m), rank[m]))
+            seen.add(mentor_id)
+            _move(mentee_id, mentor_id)
+            return True
         for mentor_id in usable:
             if mentor_id in seen:
                 continue
@@ -165,7 +175,6 @@ def pair_mentees(
                     changed = True
                     break
 
-    mentee_by_id = {m.user_id: m for m in mentee_list}
     pairs = [
         Pairing(
             mentor_id=mentor_id,
