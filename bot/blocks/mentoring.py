@@ -76,7 +76,7 @@ def left_message(result: LeaveResult) -> dict[str, Any]:
 
 def _describe_group(group: GroupView, me: str) -> str:
     others = [uid for uid in group.user_ids if uid != me]
-    until = group.ends_at.strftime("%-d %b")
+    until = f"{group.ends_at.day} {group.ends_at:%b}"
     if group.kind == PAIR:
         role = "mentor" if group.mentor_id == me else "mentee"
         other_role = "mentee" if role == "mentor" else "mentor"
