@@ -7,6 +7,7 @@ and never leaves this module except to be shown to them.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -258,7 +259,14 @@ class Draft:
     went_well: str = ""
 
     def cleaned(self) -> Draft:
-        return Draft(**{name: clean(getattr(self, name) or "") for name in FIELDS})
+        return Draft(**{name: _visible(clean(getattr(self, name) or "")) for name in FIELDS})
+
+
+def _visible(text: str) -> str:
+    """Text that is only invisible characters (zero-width spaces and the like) is empty."""
+    if any(unicodedata.category(char) not in ("Cf", "Zs", "Zl", "Zp", "Cc") for char in text):
+        return text
+    return ""
 
 
 def draft_errors(draft: Draft) -> dict[str, str]:
