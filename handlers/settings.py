@@ -26,6 +26,7 @@ from bot.blocks.settings import (
 )
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.services.nudges import recheck_pending
 from bot.services.people import Person, remember_member, zone
 from bot.services.preferences import get_preferences, save_preferences
 from bot.services.topics import MAX_TOPICS, add_topics, list_topics, parse_topics, remove_topics
@@ -242,6 +243,7 @@ def register(app: App, deps: Deps) -> None:
                 save_preferences(
                     session=session, team_id=team_id, user_id=user_id, now=now, paused_until=None
                 )
+                recheck_pending(session=session, team_id=team_id, user_id=user_id, now=now)
         respond(**resumed_message(was_paused))
 
     deps.reciprocity.add(
@@ -299,6 +301,7 @@ def register(app: App, deps: Deps) -> None:
             if new:
                 add_topics(session=session, team_id=team_id, user_id=user_id, topics=new, now=now)
             topics = list_topics(session=session, team_id=team_id, user_id=user_id)
+            recheck_pending(session=session, team_id=team_id, user_id=user_id, now=now)
         ack(
             response_action="update",
             view=saved_modal(prefs, me.tz or "UTC", form.department, topics),

@@ -127,3 +127,20 @@ def drop_for_member(*, session: Session, team_id: str, user_id: str, reason: str
         drop(nudge=nudge, reason=reason)
         count += 1
     return count
+
+
+def recheck_pending(*, session: Session, team_id: str, user_id: str, now: datetime) -> int:
+    """The member changed their boundaries (resumed, new hours): look at what waits again now."""
+    rows = session.scalars(
+        select(Nudge).where(
+            Nudge.team_id == team_id,
+            Nudge.user_id == user_id,
+            Nudge.status == PENDING,
+            Nudge.not_before > now,
+        )
+    )
+    count = 0
+    for nudge in rows:
+        nudge.not_before = now
+        count += 1
+    return count
