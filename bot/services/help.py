@@ -1,0 +1,672 @@
+"""Help requests: parse the ask, record offers and thread help, resolve with thanks, go stale.
+
+A request is posted as a card first and stored right after with the card's ts, so a request
+in a channel the bot can't post in stores nothing. Every lookup is by the card's random key
+*and* the team, so a click from another workspace finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.errors import DomainError
+from bot.services.people import Person, remember_member
+from bot.services.preferences import load_preferences
+from bot.services.routing import WINDOW, Candidate, choose_helpers
+from bot.text import clean, from_slack
+from models import Member
+from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
+
+MAX_QUESTION = 2000
+MAX_DETAILS = 2000
+MAX_NOTE = 1000
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+MAX_HELPERS = 20
+
+OPEN, RESOLVED, STALE = "open", "resolved", "stale"
+URGENCIES = {"today": "Today", "week": "This week", "none": "No rush"}
+_URGENCY_WORDS = {
+    "today": "today",
+    "urgent": "today",
+    "asap": "today",
+    "week": "week",
+    "thisweek": "week",
+    "norush": "none",
+    "no-rush": "none",
+    "later": "none",
+}
+_URGENCY = re.compile(r"(?<!\S)!([A-Za-z\-]+)(?!\S)")
+_TAG = re.compile(r"(?<![\w#&/])#([^\W_][\w\-+.]*)")
+_TRAILING = re.compile(r"(?:(?:^|\s+)(?:#[^\W_][\w\-+.]*|![A-Za-z\-]+))+\s*$")
+NOT_FOUND = (
+    "I can't find that help request any more — it may have been removed. "
+    "Ask again with `/askhelp` if you still need a hand."
+)
+
+
+@dataclass(frozen=True)
+class HelpDraft:
+    """A request that passed the checks and is ready to be posted."""
+
+    question: str
+    details: str | None = None
+    urgency: str = "none"
+    tags: tuple[str, ...] = ()
+    source_link: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user_id: str
+    label: str
+    mention: bool
+
+
+@dataclass(frozen=True)
+class HelpCard:
+    """Everything the card shows, whatever state the request is in."""
+
+    key: str
+    requester_id: str
+    channel_id: str
+    question: str
+    details: str | None = None
+    urgency: str = "none"
+    tags: tuple[str, ...] = ()
+    source_link: str | None = None
+    status: str = OPEN
+    message_ts: str | None = None
+    helper_ids: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    thanked_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfferResult:
+    card: HelpCard
+    added: bool
+
+
+@dataclass(frozen=True)
+class Resolution:
+    card: HelpCard
+    thanked_ids: tuple[str, ...]
+    note: str | None
+
+
+# ----- parsing and checks ---------------------------------------------------------------------
+def parse_urgency(word: str | None) -> str:
+    if not word:
+        return "none"
+    value = _URGENCY_WORDS.get(word.strip().lstrip("!").casefold(), word.strip().casefold())
+    if value not in URGENCIES:
+        raise DomainError(
+            f"`{word[:20]}` isn't an urgency I know: use `!today`, `!week` or leave it out.",
+            field="urgency",
+        )
+    return value
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """`python, #SQL k8s` or `#python #sql` → ("python", "sql", "k8s"), at most 10."""
+    tags: list[str] = []
+    for word in re.split(r"[\s,;]+", text or ""):
+        tag = word.strip().lstrip("#").casefold().rstrip(".")
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LENGTH or not re.match(r"^[^\W_][\w\-+.]*$", tag):
+            raise DomainError(
+                f"`{tag[:MAX_TAG_LENGTH]}` isn't a tag I can use: one word, e.g. `python`.",
+                field="tags",
+            )
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise DomainError(f"At most {MAX_TAGS} tags, please.", field="tags")
+    return tuple(tags)
+
+
+def parse_help(text: str) -> HelpDraft:
+    """`/askhelp <question> [#tag …] [!today|!week]`: the tags stay in the question's words."""
+    plain = from_slack(text or "")
+    urgency = "none"
+    for word in _URGENCY.findall(plain):
+        if word.casefold() in _URGENCY_WORDS:
+            urgency = _URGENCY_WORDS[word.casefold()]
+    tags = parse_tags(" ".join(m.casefold() for m in _TAG.findall(plain)))
+    question = _TRAILING.sub("", plain)
+    question = _URGENCY.sub(
+        lambda m: "" if m.group(1).casefold() in _URGENCY_WORDS else m.group(0), question
+    )
+    question = re.sub(r"[ \t]{2,}", " ", question).strip()
+    return check_draft(HelpDraft(question=question, urgency=urgency, tags=tags))
+
+
+def check_draft(draft: HelpDraft) -> HelpDraft:
+    question = clean(draft.question)
+    if not question:
+        raise DomainError(
+            "What do you need help with? e.g. `/askhelp How do I rotate the staging keys? "
+            "#security !week`",
+            field="question",
+        )
+    if len(question) > MAX_QUESTION:
+        raise DomainError(
+            f"That question is {len(question):,} characters; please keep it under "
+            f"{MAX_QUESTION:,} and put the rest in the thread.",
+            field="question",
+        )
+    details = clean(draft.details or "") or None
+    if details is not None and len(details) > MAX_DETAILS:
+        raise DomainError(
+            f"The details are {len(details):,} characters; please keep them under {MAX_DETAILS:,}.",
+            field="details",
+        )
+    if draft.urgency not in URGENCIES:
+        raise DomainError("Pick today, this week or no rush.", field="urgency")
+    return HelpDraft(
+        question=question,
+        details=details,
+        urgency=draft.urgency,
+        tags=tuple(draft.tags[:MAX_TAGS]),
+        source_link=draft.source_link,
+    )
+
+
+def check_note(note: str | None) -> str | None:
+    note = clean(note or "") or None
+    if note is not None and len(note) > MAX_NOTE:
+        raise DomainError(
+            f"That note is {len(note):,} characters; please keep it under {MAX_NOTE:,}.",
+            field="note",
+        )
+    return note
+
+
+def check_helpers(requester_id: str, helpers: list[Person]) -> None:
+    if len(helpers) > MAX_HELPERS:
+        raise DomainError(f"At most {MAX_HELPERS} people, please.", field="helpers")
+    for person in helpers:
+        if person.id == requester_id:
+            raise DomainError(
+                "You can't thank yourself for this one — pick the people who helped "
+                "(or nobody, if you solved it on your own).",
+                field="helpers",
+            )
+        if person.is_bot or person.id == "USLACKBOT":
+            raise DomainError(
+                f"<@{person.id}> is a bot; pick the people who helped.", field="helpers"
+            )
+        if person.deleted:
+            raise DomainError(f"{person.label} is no longer in this workspace.", field="helpers")
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+# ----- suggestions ----------------------------------------------------------------------------
+def suggest_helpers(
+    *,
+    session: Session,
+    team_id: str,
+    requester_id: str,
+    tags: tuple[str, ...],
+    people: list[Person],
+    topics: dict[str, frozenset[str]],
+    now: datetime,
+    seed: str,
+) -> list[Suggestion]:
+    """Up to three people in the channel whose topics match, chosen by the fair rule."""
+    if not tags or not people:
+        return []
+    ids = [p.id for p in people]
+    prefs = load_preferences(session=session, team_id=team_id, user_ids=ids)
+    since = now - WINDOW
+    helped: dict[str, datetime] = {}
+    for model, column in ((HelpOffer, HelpOffer.helper_id), (HelpThanks, HelpThanks.receiver_id)):
+        rows = session.execute(
+            select(column, func.max(model.created_at))
+            .where(model.team_id == team_id, column.in_(ids), model.created_at >= since)
+            .group_by(column)
+        )
+        for uid, moment in rows:
+            if moment is not None and (uid not in helped or moment > helped[uid]):
+                helped[uid] = _aware(moment)
+    suggested = {
+        uid: _aware(moment)
+        for uid, moment in session.execute(
+            select(HelpSuggestion.user_id, func.max(HelpSuggestion.created_at))
+            .where(
+                HelpSuggestion.team_id == team_id,
+                HelpSuggestion.user_id.in_(ids),
+                HelpSuggestion.created_at >= since,
+            )
+            .group_by(HelpSuggestion.user_id)
+        )
+        if moment is not None
+    }
+    candidates = [
+        Candidate(
+            user_id=p.id,
+            topics=topics.get(p.id, frozenset()),
+            last_helped_at=helped.get(p.id),
+            last_suggested_at=suggested.get(p.id),
+            available=prefs[p.id].in_working_hours(now, p.tz) and not prefs[p.id].is_paused(now),
+            opted_out=prefs[p.id].opt_out_suggestions,
+            is_bot=p.is_bot,
+            deleted=p.deleted,
+        )
+        for p in people
+    ]
+    chosen = choose_helpers(candidates, tags=tags, requester_id=requester_id, now=now, seed=seed)
+    by_id = {p.id: p for p in people}
+    return [
+        Suggestion(user_id=uid, label=by_id[uid].label, mention=prefs[uid].allow_mentions)
+        for uid in chosen
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """func.max() skips the column type's conversion on SQLite, so restore the UTC zone."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# ----- the request's life ---------------------------------------------------------------------
+def draft_card(
+    *,
+    key: str,
+    requester_id: str,
+    channel_id: str,
+    draft: HelpDraft,
+    suggestions: list[Suggestion],
+) -> HelpCard:
+    """The card as it is first posted, before the request is stored."""
+    return HelpCard(
+        key=key,
+        requester_id=requester_id,
+        channel_id=channel_id,
+        question=draft.question,
+        details=draft.details,
+        urgency=draft.urgency,
+        tags=draft.tags,
+        source_link=draft.source_link,
+        suggestions=tuple(suggestions),
+    )
+
+
+def create_request(
+    *,
+    session: Session,
+    team_id: str,
+    key: str,
+    requester: Person,
+    channel_id: str,
+    draft: HelpDraft,
+    suggestions: list[Suggestion],
+    message_ts: str | None,
+    now: datetime,
+    suggested_people: list[Person] | None = None,
+) -> HelpRequest:
+    """Store a request whose card was just posted, and whom it suggested."""
+    for person in [requester, *(suggested_people or [])]:
+        remember_member(session=session, person=person, now=now)
+    request = HelpRequest(
+        key=key,
+        team_id=team_id,
+        requester_id=requester.id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        question=draft.question,
+        details=draft.details,
+        urgency=draft.urgency,
+        tags=list(draft.tags),
+        source_link=draft.source_link,
+        status=OPEN,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    for suggestion in suggestions:
+        session.add(
+            HelpSuggestion(
+                team_id=team_id,
+                request_id=request.id,
+                user_id=suggestion.user_id,
+                mention=suggestion.mention,
+                created_at=now,
+            )
+        )
+        session.flush()  # one at a time, so the ids keep the rule's order
+    return request
+
+
+def find_request(*, session: Session, team_id: str, key: str, lock: bool = False) -> HelpRequest:
+    stmt = select(HelpRequest).where(HelpRequest.team_id == team_id, HelpRequest.key == key)
+    if lock:
+        stmt = stmt.with_for_update()
+    request = session.scalars(stmt).first() if key else None
+    if request is None:
+        raise DomainError(NOT_FOUND)
+    return request
+
+
+def load_card(*, session: Session, request: HelpRequest) -> HelpCard:
+    helpers = session.scalars(
+        select(HelpOffer.helper_id)
+        .where(HelpOffer.team_id == request.team_id, HelpOffer.request_id == request.id)
+        .order_by(HelpOffer.created_at, HelpOffer.id)
+    )
+    thanked = session.scalars(
+        select(HelpThanks.receiver_id)
+        .where(HelpThanks.team_id == request.team_id, HelpThanks.request_id == request.id)
+        .order_by(HelpThanks.id)
+    )
+    suggestion_rows = session.execute(
+        select(HelpSuggestion.user_id, HelpSuggestion.mention, Member.display_name)
+        .outerjoin(
+            Member,
+            (Member.team_id == HelpSuggestion.team_id) & (Member.user_id == HelpSuggestion.user_id),
+        )
+        .where(HelpSuggestion.team_id == request.team_id, HelpSuggestion.request_id == request.id)
+        .order_by(HelpSuggestion.id)
+    )
+    return HelpCard(
+        key=request.key,
+        requester_id=request.requester_id,
+        channel_id=request.channel_id,
+        question=request.question,
+        details=request.details,
+        urgency=request.urgency,
+        tags=tuple(request.tags or ()),
+        source_link=request.source_link,
+        status=request.status,
+        message_ts=request.message_ts,
+        helper_ids=tuple(helpers),
+        suggestions=tuple(
+            Suggestion(user_id=uid, label=name or uid, mention=bool(mention))
+            for uid, mention, name in suggestion_rows
+        ),
+        thanked_ids=tuple(thanked),
+    )
+
+
+def card_for(*, session: Session, team_id: str, key: str) -> HelpCard:
+    return load_card(
+        session=session, request=find_request(session=session, team_id=team_id, key=key)
+    )
+
+
+def _helper_row(session: Session, request: HelpRequest, helper_id: str) -> HelpOffer | None:
+    return session.scalars(
+        select(HelpOffer).where(
+            HelpOffer.team_id == request.team_id,
+            HelpOffer.request_id == request.id,
+            HelpOffer.helper_id == helper_id,
+        )
+    ).first()
+
+
+def _add_helper(
+    session: Session, request: HelpRequest, helper_id: str, now: datetime, *, offered: bool
+) -> bool:
+    """Insert the helper's row; False when it is already there (a double click, a race)."""
+    try:
+        with session.begin_nested():
+            session.add(
+                HelpOffer(
+                    team_id=request.team_id,
+                    request_id=request.id,
+                    helper_id=helper_id,
+                    offered_at=now if offered else None,
+                    replied_at=None if offered else now,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        return False
+    if request.first_offer_at is None:
+        request.first_offer_at = now
+    return True
+
+
+def offer_help(
+    *, session: Session, team_id: str, key: str, helper: Person, now: datetime
+) -> OfferResult:
+    """**I can help**: one offer per person; not on your own request, not once it's closed."""
+    request = find_request(session=session, team_id=team_id, key=key)
+    if helper.id == request.requester_id:
+        raise DomainError(
+            "This is your own request — when someone offers, you'll see them on the card. "
+            "Press *Resolved* once you're sorted."
+        )
+    if helper.is_bot:
+        raise DomainError("Bots can't offer help here.")
+    if request.status == RESOLVED:
+        raise DomainError("This one is already resolved — thank you for offering anyway!")
+    if request.status == STALE:
+        raise DomainError(
+            f"This request went quiet and was marked stale; <@{request.requester_id}> "
+            "can reopen it. A reply in its thread reaches them too."
+        )
+    remember_member(session=session, person=helper, now=now)
+    existing = _helper_row(session, request, helper.id)
+    if existing is not None:
+        if existing.offered_at is not None:
+            return OfferResult(card=load_card(session=session, request=request), added=False)
+        existing.offered_at = now
+        added = True
+    else:
+        added = _add_helper(session, request, helper.id, now, offered=True)
+    session.flush()
+    return OfferResult(card=load_card(session=session, request=request), added=added)
+
+
+def record_thread_help(
+    *,
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    thread_ts: str,
+    user_id: str,
+    now: datetime,
+) -> HelpCard | None:
+    """A reply in an open request's thread by someone else is help given, once per person."""
+    request = session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.team_id == team_id,
+            HelpRequest.channel_id == channel_id,
+            HelpRequest.message_ts == thread_ts,
+        )
+    ).first()
+    if request is None or request.status == RESOLVED or user_id == request.requester_id:
+        return None
+    existing = _helper_row(session, request, user_id)
+    if existing is not None:
+        if existing.replied_at is None:
+            existing.replied_at = now
+        return None
+    if not _add_helper(session, request, user_id, now, offered=False):
+        return None
+    session.flush()
+    return load_card(session=session, request=request)
+
+
+def check_resolver(*, session: Session, team_id: str, key: str, user_id: str) -> HelpCard:
+    """Only the requester resolves, and only once; returns the card for the modal."""
+    request = find_request(session=session, team_id=team_id, key=key)
+    _check_requester(request, user_id, "resolve")
+    if request.status == RESOLVED:
+        raise DomainError("This request is already resolved. :white_check_mark:")
+    return load_card(session=session, request=request)
+
+
+def _check_requester(request: HelpRequest, user_id: str, verb: str) -> None:
+    if user_id != request.requester_id:
+        raise DomainError(
+            f"Only <@{request.requester_id}>, who asked, can {verb} this request. "
+            "If you can help, press *I can help* or reply in the thread."
+        )
+
+
+def resolve_request(
+    *,
+    session: Session,
+    team_id: str,
+    key: str,
+    resolver_id: str,
+    helpers: list[Person],
+    note: str | None,
+    now: datetime,
+) -> Resolution:
+    """Close the request and record a thank-you from the requester to each helper."""
+    note = check_note(note)
+    request = find_request(session=session, team_id=team_id, key=key, lock=True)
+    _check_requester(request, resolver_id, "resolve")
+    check_helpers(request.requester_id, helpers)
+    if request.status == RESOLVED:
+        raise DomainError("This request is already resolved. :white_check_mark:")
+    request.status = RESOLVED
+    request.resolved_at = now
+    request.stale_at = None
+    request.resolution_note = note
+    thanked: list[str] = []
+    for person in helpers:
+        if person.id in thanked:
+            continue
+        remember_member(session=session, person=person, now=now)
+        try:
+            with session.begin_nested():
+                session.add(
+                    HelpThanks(
+                        team_id=team_id,
+                        request_id=request.id,
+                        giver_id=request.requester_id,
+                        receiver_id=person.id,
+                        channel_id=request.channel_id,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # thanked when this request was resolved before being reopened
+        thanked.append(person.id)
+    session.flush()
+    return Resolution(
+        card=load_card(session=session, request=request),
+        thanked_ids=tuple(thanked),
+        note=note,
+    )
+
+
+def reopen_request(
+    *, session: Session, team_id: str, key: str, user_id: str, now: datetime
+) -> HelpCard:
+    """A stale request back to open, with a fresh stale clock."""
+    request = find_request(session=session, team_id=team_id, key=key, lock=True)
+    _check_requester(request, user_id, "reopen")
+    if request.status == RESOLVED:
+        raise DomainError("This request is resolved; ask again with `/askhelp` if it's back.")
+    if request.status == OPEN:
+        raise DomainError("This request is still open — no need to reopen it.")
+    request.status = OPEN
+    request.stale_at = None
+    request.reopened_at = now
+    session.flush()
+    return load_card(session=session, request=request)
+
+
+# ----- going stale --------------------------------------------------------------------------
+def stale_due(
+    *, session: Session, now: datetime, stale_after: timedelta, channel_id: str | None = None
+) -> list[tuple[str, str, str]]:
+    """(team_id, key, claim key) of open requests untouched for `stale_after`."""
+    cutoff = now - stale_after
+    stmt = (
+        select(HelpRequest)
+        .where(
+            HelpRequest.status == OPEN,
+            HelpRequest.created_at <= cutoff,
+            (HelpRequest.reopened_at.is_(None)) | (HelpRequest.reopened_at <= cutoff),
+        )
+        .order_by(HelpRequest.created_at, HelpRequest.id)
+    )
+    if channel_id is not None:
+        stmt = stmt.where(HelpRequest.channel_id == channel_id)
+    out = []
+    for request in session.scalars(stmt):
+        opened = request.reopened_at or request.created_at
+        out.append((request.team_id, request.key, f"{request.key}:{opened.isoformat()}"))
+    return out
+
+
+def stale_card(*, session: Session, team_id: str, key: str) -> HelpCard | None:
+    """The card as it will look once stale; None if the request is no longer open."""
+    request = session.scalars(
+        select(HelpRequest).where(HelpRequest.team_id == team_id, HelpRequest.key == key)
+    ).first()
+    if request is None or request.status != OPEN:
+        return None
+    card = load_card(session=session, request=request)
+    return HelpCard(**{**card.__dict__, "status": STALE})
+
+
+def mark_stale(*, session: Session, team_id: str, key: str, now: datetime) -> bool:
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.team_id == team_id, HelpRequest.key == key, HelpRequest.status == OPEN)
+        .values(status=STALE, stale_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# ----- export ----------------------------------------------------------------------------------
+def export_help_requests(
+    *, session: Session, since: datetime | None
+) -> Iterator[dict[str, object]]:
+    stmt = select(HelpRequest).order_by(HelpRequest.created_at, HelpRequest.id)
+    if since is not None:
+        stmt = stmt.where(HelpRequest.created_at >= since)
+    for row in session.scalars(stmt).yield_per(1000):
+        yield {
+            "type": "help_request",
+            "team_id": row.team_id,
+            "from_user": row.requester_id,
+            "to_user": "",
+            "channel_id": row.channel_id,
+            "created_at": row.created_at,
+            "text": row.question,
+        }
+
+
+def export_help_offers(*, session: Session, since: datetime | None) -> Iterator[dict[str, object]]:
+    stmt = (
+        select(HelpOffer, HelpRequest.requester_id, HelpRequest.channel_id)
+        .join(
+            HelpRequest,
+            (HelpRequest.id == HelpOffer.request_id) & (HelpRequest.team_id == HelpOffer.team_id),
+        )
+        .order_by(HelpOffer.created_at, HelpOffer.id)
+    )
+    if since is not None:
+        stmt = stmt.where(HelpOffer.created_at >= since)
+    for offer, requester_id, channel_id in session.execute(stmt).yield_per(1000):
+        yield {
+            "type": "help_offer",
+            "team_id": offer.team_id,
+            "from_user": offer.helper_id,
+            "to_user": requester_id,
+            "channel_id": channel_id,
+            "created_at": offer.created_at,
+            "text": "",
+        }
