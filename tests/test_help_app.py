@@ -474,7 +474,7 @@ def test_requests_left_open_go_stale_and_can_be_reopened(bot: Bot, sessions, clo
 
     old = ask(bot, "Old question")
     clock.advance(days=10)
-    young = ask(bot, "Young question")
+    ask(bot, "Young question")
     resolved = ask(bot, "Sorted question")
     resolve(bot, resolved, [], None)
 
@@ -589,7 +589,7 @@ def test_cards_suggest_matching_people_in_the_channel_fairly(bot: Bot, sessions,
         again = list(rows)
     assert "UDAVE" not in again[:2]
     assert set(again) <= {"UALICE", "UDAVE", "UADMIN", "UERIN"}
-    assert "UALICE" == again[0]  # never suggested nor helped: first in line
+    assert again[0] == "UALICE"  # never suggested nor helped: first in line
     with sessions() as session:
         assert session.get(Member, (TEAM_ID, "UERIN")) is not None
 
