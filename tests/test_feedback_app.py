@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
+from bot.blocks.feedback import reminder_dm
 from bot.logs import configure_logging
+from bot.services.feedback import mark_reminded, pending_feedback_requests
 from handlers.feedback import offer_feedback
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from tests.conftest import Bot
@@ -439,3 +442,29 @@ def test_feedback_text_never_appears_in_logs(bot: Bot, sessions, production_logg
     assert "capture check" in logged, "the capture is not working"
     assert "ZEBRA-7731" not in logged
     assert "rolling back" not in logged  # the impact field
+
+
+# ----- the reminder (sent by the reminders job through the boundary gate) ---------------------
+def test_answering_from_the_reminder_closes_both_dms(bot: Bot, deps, sessions, clock) -> None:
+    bot.command("/feedback", "request <@UBOB> about the roadmap")
+    first_ts = request_rows(sessions)[0].dm_ts
+    clock.advance(days=7)
+    with deps.sessions.begin() as session:
+        (due,) = pending_feedback_requests(
+            session=session, team_id=TEAM_ID, older_than=clock() - timedelta(days=7)
+        )
+        assert mark_reminded(session=session, team_id=TEAM_ID, request_id=due.id, now=clock())
+    posted = deps.client.chat_postMessage(channel="UBOB", **reminder_dm(due))
+    bot.block_action(
+        ids.FEEDBACK_GIVE_ACTION,
+        str(due.id),
+        user="UBOB",
+        channel="UBOB",
+        message={"ts": posted["ts"]},
+    )
+    bot.view_submission(last_modal(bot), answers(), user="UBOB")
+    for ts in (first_ts, posted["ts"]):
+        assert "on its way" in bot.slack.messages[("UBOB", str(ts))]["text"]
+    with deps.sessions.begin() as session:
+        assert pending_feedback_requests(session=session, team_id=TEAM_ID, older_than=clock()) == []
+    assert len(dms_to(bot, "UALICE")) == 1

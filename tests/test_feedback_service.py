@@ -25,6 +25,7 @@ from bot.services.feedback import (
     record_offer,
     reminder_due,
     request_feedback,
+    requests_awaiting,
     working_days_between,
 )
 from bot.services.people import Person
@@ -208,6 +209,10 @@ def test_pending_requests_and_the_one_reminder(session: Session) -> None:
     )
     due = pending_feedback_requests(session=session, team_id=T, older_than=NOW - timedelta(days=7))
     assert [r.id for r in due] == [old.id]
+    assert [r.id for r in requests_awaiting(session=session, team_id=T, reviewer_id="UBOB")] == [
+        old.id
+    ]
+    assert requests_awaiting(session=session, team_id=T, reviewer_id="UDAVE") == []
     assert pending_feedback_requests(session=session, team_id="TOTHER", older_than=NOW) == []
     assert mark_reminded(session=session, team_id=T, request_id=old.id, now=NOW) is True
     assert mark_reminded(session=session, team_id=T, request_id=old.id, now=NOW) is False

@@ -7,6 +7,7 @@ COMMANDS = [
     "`/askhelp <question> [#tag] [!today|!week]` — ask this channel for help (no text: a form)",
     "`/feedback request @name [@name …] [about <topic>]` — ask for private feedback",
     "`/feedback give @name` — give someone private, structured feedback",
+    "`/feedback list` — read the feedback you received again (only you see it)",
     "`/mentor join mentor|mentee [topics…]` · `leave` · `status` · `log @name <notes>` · "
     "`avoid @name` · `circle join [topics…]` — mentoring",
     "React with :pray: :raised_hands: :clap: or :heart: to thank someone for a message",

@@ -483,6 +483,20 @@ def pending_feedback_requests(
     return [_view(row) for row in session.scalars(stmt)]
 
 
+def requests_awaiting(*, session: Session, team_id: str, reviewer_id: str) -> list[RequestView]:
+    """What this person has been asked for and not yet answered (for App Home)."""
+    stmt = (
+        select(FeedbackRequest)
+        .where(
+            FeedbackRequest.team_id == team_id,
+            FeedbackRequest.reviewer_id == reviewer_id,
+            FeedbackRequest.status == PENDING,
+        )
+        .order_by(FeedbackRequest.requested_at, FeedbackRequest.id)
+    )
+    return [_view(row) for row in session.scalars(stmt)]
+
+
 def mark_reminded(*, session: Session, team_id: str, request_id: int, now: datetime) -> bool:
     """Record the one reminder; False when it was already sent or the request is closed."""
     changed = session.execute(
