@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.services.due import (
@@ -17,6 +17,7 @@ from bot.services.due import (
     period_key,
     week_moment,
 )
+from bot.services.people import zone
 
 FRIDAY_3PM = (4, 15 * 60)
 ZONES = [
@@ -95,6 +96,8 @@ instants = st.datetimes(
 
 
 @settings(max_examples=300, deadline=None)
+@example(now=datetime(2024, 10, 20, 22, tzinfo=UTC), tz="Europe/Berlin", weekday=0, minute=0)
+@example(now=datetime(2026, 3, 28, 23, tzinfo=UTC), tz="Europe/Berlin", weekday=6, minute=150)
 @given(
     now=instants,
     tz=st.sampled_from(ZONES),
@@ -115,7 +118,10 @@ def test_each_week_has_exactly_one_due_moment_inside_that_week(
     if period_key(later, tz) == due.period:
         assert due_now(later, schedule).moment == due.moment
     # A week later, it is the next week's moment, between 6 and 8 days on (DST shifts it).
-    next_week = due_now(now + timedelta(days=7), schedule)
+    # (7 × 24 hours on is not always next week: not across the autumn DST change at midnight.)
+    today = now.astimezone(zone(tz)).date()
+    next_monday_noon = local_moment(today + timedelta(days=7 - today.weekday()), 12 * 60, tz)
+    next_week = due_now(next_monday_noon, schedule)
     assert next_week.period != due.period
     assert (
         timedelta(days=6, hours=22) <= next_week.moment - due.moment <= timedelta(days=7, hours=2)

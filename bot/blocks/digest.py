@@ -9,6 +9,7 @@ from bot.text import truncate
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
+_FALLBACK_LABELS = {"kudos": "kudos", "help": "help requests", "thanks": "thank-yous"}
 
 
 def _section_blocks(section: Section, plain_names: dict[str, str]) -> list[dict[str, Any]]:
@@ -65,7 +66,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
     summary = ", ".join(
-        f"{s.items} {s.key}" for s in data.sections if s.key in ("kudos", "thanks", "help")
+        f"{s.items} {_FALLBACK_LABELS[s.key]}" for s in data.sections if s.key in _FALLBACK_LABELS
     )
     fallback = f"This week in <#{channel}>: {summary or 'a good week'}. {people} people took part."
     return {"text": fallback, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
