@@ -243,9 +243,13 @@ def suggest_helpers(
             if moment is not None and (uid not in helped or moment > helped[uid]):
                 helped[uid] = _aware(moment)
     suggested = {
-        uid: _aware(moment)
-        for uid, moment in session.execute(
-            select(HelpSuggestion.user_id, func.max(HelpSuggestion.created_at))
+        uid: (_aware(moment), int(times))
+        for uid, moment, times in session.execute(
+            select(
+                HelpSuggestion.user_id,
+                func.max(HelpSuggestion.created_at),
+                func.count(HelpSuggestion.id),
+            )
             .where(
                 HelpSuggestion.team_id == team_id,
                 HelpSuggestion.user_id.in_(ids),
@@ -260,7 +264,8 @@ def suggest_helpers(
             user_id=p.id,
             topics=topics.get(p.id, frozenset()),
             last_helped_at=helped.get(p.id),
-            last_suggested_at=suggested.get(p.id),
+            last_suggested_at=suggested[p.id][0] if p.id in suggested else None,
+            times_suggested=suggested[p.id][1] if p.id in suggested else 0,
             available=prefs[p.id].in_working_hours(now, p.tz) and not prefs[p.id].is_paused(now),
             opted_out=prefs[p.id].opt_out_suggestions,
             is_bot=p.is_bot,

@@ -3,8 +3,8 @@
 Eligible: a person whose topics match a tag, who is not the requester, not a bot, still in
 the workspace, not opted out of suggestions, and inside their working hours now. Among them,
 prefer whoever helped least recently in the last 30 days, then whoever was suggested least
-recently, so the same people are not asked every time; ties fall to a hash of the request,
-so the order of the input never matters.
+often and least recently in those 30 days, so the same people are not asked every time; ties
+fall to a hash of the request, so the order of the input never matters.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class Candidate:
     topics: frozenset[str] = field(default_factory=frozenset)
     last_helped_at: datetime | None = None
     last_suggested_at: datetime | None = None
+    times_suggested: int = 0  # in the last 30 days
     available: bool = True  # within their working hours and days now, and not paused
     opted_out: bool = False
     is_bot: bool = False
@@ -80,12 +81,13 @@ def choose_helpers(
         if known is None or _activity(candidate, now) > _activity(known, now):
             eligible[candidate.user_id] = candidate
 
-    def order(candidate: Candidate) -> tuple[int, datetime, int, datetime, str]:
+    def order(candidate: Candidate) -> tuple[int, datetime, int, int, datetime, str]:
         helped = _recent(candidate.last_helped_at, now)
         suggested = _recent(candidate.last_suggested_at, now)
         return (
             0 if helped is None else 1,
             helped or now,
+            max(candidate.times_suggested, 0) if suggested is not None else 0,
             0 if suggested is None else 1,
             suggested or now,
             _tiebreak(seed, candidate.user_id),
@@ -95,9 +97,10 @@ def choose_helpers(
     return [candidate.user_id for candidate in ranked[:limit]]
 
 
-def _activity(candidate: Candidate, now: datetime) -> tuple[datetime, datetime]:
+def _activity(candidate: Candidate, now: datetime) -> tuple[datetime, datetime, int]:
     floor = now - WINDOW - timedelta(days=1)
     return (
         _recent(candidate.last_helped_at, now) or floor,
         _recent(candidate.last_suggested_at, now) or floor,
+        candidate.times_suggested,
     )
