@@ -51,6 +51,16 @@ def _register_pairing_job() -> None:
 _register_pairing_job()
 
 
+def _register_reminders_job() -> None:
+    """Boundaries: waiting nudges, help surfacing, resolve-and-thank, feedback, quiet pairs."""
+    from scheduler.reminders import reminders_job
+
+    JOBS["reminders"] = reminders_job
+
+
+_register_reminders_job()
+
+
 def run_job(name: str, deps: Deps, *, now: datetime, channel: str | None = None) -> str:
     if name not in JOBS:
         known = ", ".join(sorted(JOBS)) or "none yet"

@@ -9,18 +9,36 @@ what waited, on every tick of the "reminders" job.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from bot.blocks.feedback import reminder_dm
+from bot.blocks.mentoring import quiet_pair_nudge
+from bot.blocks.reminders import help_resolve_dm, help_surface_dm
 from bot.deps import Deps
 from bot.services import claims
 from bot.services import nudges as records
-from bot.services.gate import Dnd, Kind, Verdict, decide, dnd_from_slack
+from bot.services.feedback import mark_reminded, pending_feedback_requests, reminder_due
+from bot.services.gate import Dnd, Kind, Verdict, decide, dnd_from_slack, working_time_between
+from bot.services.help import OPEN, suggest_helpers
+from bot.services.mentoring import quiet_pairs
 from bot.services.people import Person
-from bot.services.preferences import get_preferences
+from bot.services.preferences import get_preferences, load_preferences
+from bot.services.topics import topics_of
+from models.feedback import FeedbackRequest
+from models.help import HelpOffer, HelpRequest, HelpSuggestion
+from models.mentoring import MentoringGroup
 from models.nudges import Nudge
+
+JOB = "reminders"
+SURFACE_AFTER = timedelta(hours=4)  # of the requester's working time, unanswered
+RESOLVE_AFTER = timedelta(days=2)  # after the first offer, still not resolved
+QUIET_PAIR_AFTER = timedelta(weeks=3)
+FEEDBACK_PREFILTER = timedelta(days=5)  # then five of the reviewer's working days
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +172,267 @@ def _attempt(deps: Deps, nudge_id: int, now: datetime) -> str:
         records.mark_sent(nudge=nudge, now=now)
     claims.complete(sessions=deps.sessions, job="nudge", key=claim_key, now=now)
     return SENT
+
+
+# ----- the "reminders" job -----------------------------------------------------------------
+def reminders_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str:
+    """Send what waited for its moment, then find the reminders that are due now."""
+    flushed = flush_nudges(deps, now=now)
+    counts = {
+        "help surfaced": _surface_unanswered_help(deps, now, channel),
+        "asked to resolve": _ask_to_resolve(deps, now, channel),
+        "feedback reminders": _remind_feedback(deps, now),
+        "quiet pairs": _nudge_quiet_pairs(deps, now),
+    }
+    parts = [f"{n} {what}" for what, n in counts.items()]
+    waiting = sum(v for k, v in flushed.items() if k != "queued")
+    return f"reminders: {', '.join(parts)}; {waiting} waiting nudges tried"
+
+
+def _once(deps: Deps, team_id: str, key: str, now: datetime, work: Any) -> int:
+    """Claim `key`, do the work (which records its nudges), mark it done; 1 if done here."""
+    if not claims.claim(sessions=deps.sessions, team_id=team_id, job=JOB, key=key, now=now):
+        return 0
+    try:
+        work()
+    except SlackApiError as exc:
+        claims.release(sessions=deps.sessions, job=JOB, key=key)
+        log.warning("reminder %s failed: %s; will retry", key, exc.response.get("error"))
+        return 0
+    claims.complete(sessions=deps.sessions, job=JOB, key=key, now=now)
+    return 1
+
+
+def _send(deps: Deps, **kwargs: Any) -> str:
+    """deliver_nudge, where a failed post leaves the nudge waiting for the next tick."""
+    try:
+        return deliver_nudge(deps, **kwargs)
+    except SlackApiError as exc:
+        log.warning(
+            "nudge not delivered now (%s); it waits for the next tick", exc.response.get("error")
+        )
+        return QUEUED
+
+
+def _permalink(deps: Deps, channel_id: str, ts: str | None) -> str | None:
+    if not ts:
+        return None
+    try:
+        return str(deps.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+    except SlackApiError:
+        return None
+
+
+def _channel_people(deps: Deps, team_id: str, channel_id: str) -> list[Person]:
+    ids: list[str] = []
+    for page in deps.client.conversations_members(channel=channel_id, limit=1000):
+        ids.extend(page.get("members", []))
+    people = deps.directory.get_many(deps.client, team_id, ids[:2000])
+    return [p for p in people if p is not None and not p.is_bot and not p.deleted]
+
+
+def _surface_unanswered_help(deps: Deps, now: datetime, channel: str | None) -> int:
+    """Open requests with no offer after 4 of the requester's working hours: ask up to 3."""
+    with deps.sessions() as session:
+        stmt = select(HelpRequest).where(
+            HelpRequest.status == OPEN,
+            HelpRequest.first_offer_at.is_(None),
+            HelpRequest.created_at <= now - SURFACE_AFTER,
+        )
+        if channel:
+            stmt = stmt.where(HelpRequest.channel_id == channel)
+        requests = list(session.scalars(stmt.order_by(HelpRequest.created_at)))
+    done = 0
+    for request in requests:
+        if not request.tags:
+            continue
+        profile = deps.directory.get(deps.client, request.team_id, request.requester_id)
+        with deps.sessions() as session:
+            prefs = get_preferences(
+                session=session, team_id=request.team_id, user_id=request.requester_id
+            )
+        tz = profile.tz if profile else None
+        if working_time_between(prefs, tz, request.created_at, now) < SURFACE_AFTER:
+            continue
+        key = f"{request.team_id}:help-surface:{request.id}"
+        done += _once(deps, request.team_id, key, now, lambda r=request: _surface(deps, r, now))
+    return done
+
+
+def _surface(deps: Deps, request: HelpRequest, now: datetime) -> None:
+    team_id = request.team_id
+    with deps.sessions() as session:
+        asked = set(
+            session.scalars(
+                select(HelpSuggestion.user_id).where(
+                    HelpSuggestion.team_id == team_id, HelpSuggestion.request_id == request.id
+                )
+            )
+        )
+    people = [p for p in _channel_people(deps, team_id, request.channel_id) if p.id not in asked]
+    tags = tuple(request.tags)
+    with deps.sessions.begin() as session:
+        topics = topics_of(
+            session=session, team_id=team_id, user_ids=[p.id for p in people], tags=tags
+        )
+        chosen = suggest_helpers(
+            session=session,
+            team_id=team_id,
+            requester_id=request.requester_id,
+            tags=tags,
+            people=people,
+            topics=topics,
+            now=now,
+            seed=f"surface:{request.key}",
+        )
+        for suggestion in chosen:  # so the fair rotation knows they were asked
+            try:
+                with session.begin_nested():
+                    session.add(
+                        HelpSuggestion(
+                            team_id=team_id,
+                            request_id=request.id,
+                            user_id=suggestion.user_id,
+                            mention=False,
+                            created_at=now,
+                        )
+                    )
+            except IntegrityError:
+                pass
+    link = _permalink(deps, request.channel_id, request.message_ts)
+    message = help_surface_dm(
+        requester_id=request.requester_id,
+        channel_id=request.channel_id,
+        question=request.question,
+        tags=list(tags),
+        link=link,
+    )
+    for suggestion in chosen:
+        _send(
+            deps,
+            team_id=team_id,
+            user_id=suggestion.user_id,
+            kind=Kind.SUGGESTION,
+            key=f"help-surface:{request.id}",
+            message=message,
+            now=now,
+            expires_at=now + timedelta(days=2),
+        )
+
+
+def _ask_to_resolve(deps: Deps, now: datetime, channel: str | None) -> int:
+    """Requests with offers but no resolution two days after the first: ask the requester once."""
+    with deps.sessions() as session:
+        stmt = select(HelpRequest).where(
+            HelpRequest.status == OPEN,
+            HelpRequest.first_offer_at.is_not(None),
+            HelpRequest.first_offer_at <= now - RESOLVE_AFTER,
+            HelpRequest.resolved_at.is_(None),
+        )
+        if channel:
+            stmt = stmt.where(HelpRequest.channel_id == channel)
+        requests = list(session.scalars(stmt.order_by(HelpRequest.first_offer_at)))
+    done = 0
+    for request in requests:
+        key = f"{request.team_id}:help-resolve:{request.id}:{request.requester_id}"
+        done += _once(deps, request.team_id, key, now, lambda r=request: _resolve(deps, r, now))
+    return done
+
+
+def _resolve(deps: Deps, request: HelpRequest, now: datetime) -> None:
+    with deps.sessions() as session:
+        helpers = list(
+            session.scalars(
+                select(HelpOffer.helper_id)
+                .where(HelpOffer.team_id == request.team_id, HelpOffer.request_id == request.id)
+                .order_by(HelpOffer.created_at)
+            )
+        )
+    message = help_resolve_dm(
+        channel_id=request.channel_id,
+        question=request.question,
+        helper_ids=list(dict.fromkeys(helpers)),
+        link=_permalink(deps, request.channel_id, request.message_ts),
+    )
+    _send(
+        deps,
+        team_id=request.team_id,
+        user_id=request.requester_id,
+        kind=Kind.REMINDER,
+        key=f"help-resolve:{request.id}",
+        message=message,
+        now=now,
+        expires_at=now + timedelta(days=7),
+    )
+
+
+def _teams(deps: Deps, column: Any) -> list[str]:
+    with deps.sessions() as session:
+        return sorted(set(session.scalars(select(column).distinct())))
+
+
+def _remind_feedback(deps: Deps, now: datetime) -> int:
+    """Feedback requests unanswered for five of the reviewer's working days: one reminder."""
+    done = 0
+    for team_id in _teams(deps, FeedbackRequest.team_id):
+        with deps.sessions() as session:
+            pending = pending_feedback_requests(
+                session=session, team_id=team_id, older_than=now - FEEDBACK_PREFILTER
+            )
+            prefs = load_preferences(
+                session=session, team_id=team_id, user_ids=sorted({r.reviewer_id for r in pending})
+            )
+        for request in pending:
+            person = deps.directory.get(deps.client, team_id, request.reviewer_id)
+            mine = prefs[request.reviewer_id]
+            tz = mine.zone_name(person.tz if person else None)
+            if not reminder_due(request, now, tz=tz, work_days=tuple(mine.work_days)):
+                continue
+            key = f"{team_id}:feedback:{request.id}:{request.reviewer_id}"
+            done += _once(
+                deps, team_id, key, now, lambda r=request, t=team_id: _feedback(deps, t, r, now)
+            )
+    return done
+
+
+def _feedback(deps: Deps, team_id: str, request: Any, now: datetime) -> None:
+    _send(
+        deps,
+        team_id=team_id,
+        user_id=request.reviewer_id,
+        kind=Kind.REMINDER,
+        key=f"feedback:{request.id}",
+        message=reminder_dm(request),
+        now=now,
+        expires_at=now + timedelta(days=7),
+    )
+    with deps.sessions.begin() as session:
+        mark_reminded(session=session, team_id=team_id, request_id=request.id, now=now)
+
+
+def _nudge_quiet_pairs(deps: Deps, now: datetime) -> int:
+    """Mentoring pairs with no session logged in three weeks: one nudge to each of them."""
+    done = 0
+    for team_id in _teams(deps, MentoringGroup.team_id):
+        with deps.sessions() as session:
+            pairs = quiet_pairs(session=session, team_id=team_id, since=now - QUIET_PAIR_AFTER)
+        for pair in pairs:
+            for user_id in pair.user_ids:
+                key = f"{team_id}:quiet-pair:{pair.id}:{user_id}"
+                done += _once(
+                    deps,
+                    team_id,
+                    key,
+                    now,
+                    lambda p=pair, u=user_id, t=team_id: _send(
+                        deps,
+                        team_id=t,
+                        user_id=u,
+                        kind=Kind.PAIRING,
+                        key=f"quiet-pair:{p.id}",
+                        message=quiet_pair_nudge(p, weeks=3),
+                        now=now,
+                        expires_at=now + timedelta(days=7),
+                    ),
+                )
+    return done

@@ -390,3 +390,17 @@ def test_the_gate_sends_now_exactly_when_every_boundary_allows_now(case: dict) -
     decision = decide(**case)
     now_allowed = allowed_at(moment=case["now"], **{k: v for k, v in case.items() if k != "now"})
     assert (decision.verdict is Verdict.SEND) == now_allowed
+
+
+def test_working_time_counts_only_the_members_hours() -> None:
+    from bot.services.gate import working_time_between
+
+    prefs = Preferences()
+    # Wednesday 13:00 UTC to Thursday 10:00 UTC in Berlin: 14:00–17:00 + 09:00–11:00 = 5 h.
+    assert working_time_between(prefs, "Europe/Berlin", at(25, 13), at(26, 10)) == timedelta(
+        hours=5
+    )
+    # Friday 16:00 Berlin to Monday 10:00 Berlin: 1 h + 1 h.
+    assert working_time_between(prefs, "Europe/Berlin", at(27, 15), at(30, 9)) == timedelta(hours=2)
+    assert working_time_between(prefs, "UTC", at(28, 0), at(29, 23)) == timedelta(0)
+    assert working_time_between(prefs, "UTC", at(26, 0), at(25, 0)) == timedelta(0)

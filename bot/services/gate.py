@@ -204,3 +204,27 @@ def mention(prefs: Preferences, user_id: str, label: str) -> str | None:
     if prefs.opt_out_digest_mentions:
         return None
     return f"<@{user_id}>" if prefs.allow_mentions else label
+
+
+def working_time_between(
+    prefs: Preferences, profile_tz: str | None, start: datetime, end: datetime
+) -> timedelta:
+    """How much of [start, end) fell within this person's working hours, in their zone."""
+    if end <= start or not prefs.work_days or prefs.work_start_minute >= prefs.work_end_minute:
+        return timedelta(0)
+    tz_name = prefs.zone_name(profile_tz)
+    first = start.astimezone(zone(tz_name)).date()
+    last = end.astimezone(zone(tz_name)).date()
+    total = timedelta(0)
+    day = first
+    while day <= last and (day - first).days <= 366:
+        if day.weekday() in prefs.work_days:
+            opens = _local_moments(day, prefs.work_start_minute, tz_name)[0]
+            closes = _local_moments(day, prefs.work_end_minute % (24 * 60), tz_name)[0]
+            if prefs.work_end_minute >= 24 * 60:
+                closes = _local_moments(day + timedelta(days=1), 0, tz_name)[0]
+            overlap = min(closes, end) - max(opens, start)
+            if overlap > timedelta(0):
+                total += overlap
+        day += timedelta(days=1)
+    return total
