@@ -225,3 +225,25 @@ def test_share_and_solve_counts_challenges_shared_and_answered(session: Session)
     (section,) = data.sections
     assert section.summary == "2 challenges shared, 1 answered."
     assert data.participants == 3
+
+
+def test_new_mentoring_pairs_and_circles_are_counted_not_named(session: Session) -> None:
+    from models.mentoring import MentoringGroup
+
+    for kind, days_ago in (("pair", 1), ("pair", 2), ("circle", 3), ("pair", 9)):
+        session.add(
+            MentoringGroup(
+                team_id=T,
+                kind=kind,
+                topic="",
+                round_key=f"r{days_ago}",
+                channel_id=None,
+                started_at=NOW - timedelta(days=days_ago),
+                ends_at=NOW + timedelta(weeks=6),
+            )
+        )
+    session.flush()
+    data = build_digest(session=session, team_id=T, channel_id=C, now=NOW)
+    (section,) = data.sections
+    assert section.summary.startswith("2 new mentoring pairs and 1 new peer circle started")
+    assert data.participants == 0

@@ -9,16 +9,16 @@ It celebrates and ranks nobody: the only ordering of people is the opt-in leader
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from bot.services.mentoring import pairs_started_between
 from bot.services.preferences import load_preferences
 from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
 from models import Kudos, Member, Thanks
@@ -221,25 +221,14 @@ def thanks_section(session: Session, window: Window) -> Section | None:
 
 def mentoring_section(session: Session, window: Window) -> Section | None:
     """New mentoring pairs and circles this week, counted (who is paired is theirs to share)."""
-    module = importlib.import_module("models.mentoring")
-    group = getattr(module, "MentoringGroup", None)
-    if group is None:
+    groups = pairs_started_between(
+        session=session, team_id=window.team_id, start=window.start, end=window.end
+    )
+    if not groups:
         return None
-    rows = session.execute(
-        select(group.kind, func.count())
-        .where(
-            group.team_id == window.team_id,
-            group.started_at >= window.start,
-            group.started_at < window.end,
-        )
-        .group_by(group.kind)
-    ).all()
-    counts = {str(kind): int(n) for kind, n in rows}
-    total = sum(counts.values())
-    if not total:
-        return None
+    pairs = sum(1 for group in groups if group.kind == "pair")
+    circles = len(groups) - pairs
     parts = []
-    pairs, circles = counts.get("pair", 0), total - counts.get("pair", 0)
     if pairs:
         parts.append(f"{pairs} new mentoring pair{'' if pairs == 1 else 's'}")
     if circles:
@@ -247,7 +236,7 @@ def mentoring_section(session: Session, window: Window) -> Section | None:
     return Section(
         key="mentoring",
         title=":seedling: *Mentoring*",
-        items=total,
+        items=len(groups),
         summary=" and ".join(parts) + " started this week. Welcome aboard!",
     )
 
