@@ -23,14 +23,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
-from app import migrate  # noqa: E402
-from bot.db import make_engine, make_sessionmaker, normalize_url  # noqa: E402
-from bot.services.digest import build_digest  # noqa: E402
-from models import Kudos, Thanks  # noqa: E402
-from models.help import HelpRequest  # noqa: E402
+from app import migrate
+from bot.db import make_engine, make_sessionmaker, normalize_url
+from bot.services.digest import build_digest
+from models import Kudos, Thanks
+from models.help import HelpRequest
 
 TEAM = "TBENCH"
 CHANNELS = [f"CB{n:04d}" for n in range(200)]
