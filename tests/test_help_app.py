@@ -338,6 +338,18 @@ def test_askhelp_without_text_opens_the_modal_and_submitting_posts_the_card(
     assert "It's in the doc" in text and "This week" in text
 
 
+def test_modal_text_is_escaped_in_the_card_and_its_fallback(bot: Bot, sessions) -> None:
+    bot.command("/askhelp", "")
+    view = bot.slack.calls_to("views.open")[-1]["view"]
+    bot.view_submission(view, modal_values("<!channel> <https://evil|click> & <@UBOB>?"))
+    [request] = requests(sessions)
+    post = card_posts(bot)[-1]
+    for text in (post["text"], card_text(card_message(bot, request))):
+        assert "<!channel>" not in text and "<https://evil" not in text
+        assert "&lt;!channel&gt;" in text and "&amp;" in text
+        assert "<@UBOB>" in text  # a mention of a person stays a mention
+
+
 def test_modal_errors_are_shown_on_the_field_and_nothing_is_stored(bot: Bot, sessions) -> None:
     bot.command("/askhelp", "")
     view = bot.slack.calls_to("views.open")[-1]["view"]

@@ -121,7 +121,7 @@ def help_card(card: HelpCard) -> dict[str, Any]:
             }
         )
     state = {RESOLVED: " (resolved)", STALE: " (stale)"}.get(card.status, "")
-    fallback = f"<@{card.requester_id}> asked for help{state}: {card.question}"
+    fallback = f"<@{card.requester_id}> asked for help{state}: {mrkdwn(card.question)}"
     return {"text": truncate(fallback, 3000), "blocks": blocks, "unfurl_links": False}
 
 

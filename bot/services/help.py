@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services.people import Person, remember_member
 from bot.services.preferences import load_preferences
-from bot.services.routing import WINDOW, Candidate, choose_helpers
+from bot.services.routing import MAX_SUGGESTIONS, WINDOW, Candidate, choose_helpers
 from bot.text import clean, from_slack
 from models import Member
 from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
@@ -386,6 +386,7 @@ def load_card(*, session: Session, request: HelpRequest) -> HelpCard:
         )
         .where(HelpSuggestion.team_id == request.team_id, HelpSuggestion.request_id == request.id)
         .order_by(HelpSuggestion.id)
+        .limit(MAX_SUGGESTIONS)  # the card's own; later reminders may add more rows
     )
     return HelpCard(
         key=request.key,
