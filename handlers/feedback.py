@@ -82,7 +82,9 @@ def _dm(client: WebClient, user_id: str, message: dict[str, Any]) -> tuple[str, 
     return str(posted["channel"]), str(posted["ts"])
 
 
-def _replace(client: WebClient, where: list[str] | tuple[str, str] | None, message: dict[str, Any]):
+def _replace(
+    client: WebClient, where: list[str] | tuple[str, str] | None, message: dict[str, Any]
+) -> None:
     """Update a DM in place (buttons gone); a vanished message is not worth an error."""
     if not where:
         return

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -362,3 +364,16 @@ def test_export_has_feedback_records_without_any_text(session: Session) -> None:
     ]
     everything = list(export.records(session=session))
     assert secret not in repr(everything)
+
+
+@given(
+    st.lists(st.from_regex(r"U[A-Z0-9]{2,10}", fullmatch=True), max_size=7, unique=True),
+    st.text(max_size=300),
+)
+def test_parse_finds_every_leading_mention_and_never_fails(ids: list[str], tail: str) -> None:
+    text = "request " + " ".join(f"<@{uid}|n>" for uid in ids) + " about " + tail
+    parsed = parse_feedback(text)
+    assert parsed.action == "request"
+    assert parsed.user_ids[: len(ids)] == ids
+    assert parsed.topic is None or len(parsed.topic) <= len(text)
+    parse_feedback(tail)  # any text at all parses to something

@@ -11,7 +11,7 @@ import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -233,7 +233,7 @@ def _close(
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise DomainError("This request was already answered.")
-    return RequestView(**{**view.__dict__, "status": status})
+    return replace(view, status=status)
 
 
 def decline_request(
