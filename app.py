@@ -71,30 +71,26 @@ def serve(settings: Settings) -> int:
         return 2
     if settings.slack_app_token is not None:
         return _serve_socket_mode(settings)
-    from gunicorn.app.base import BaseApplication
+    from bot.server import WsgiServer
 
-    class Server(BaseApplication):  # type: ignore[misc]
-        """gunicorn with our WSGI app; each worker builds its own engine and client."""
+    def load_app() -> Callable[..., Any]:
+        """Runs in each gunicorn worker: its own engine, client and Bolt app."""
+        from bot.slack import create_app
+        from bot.web import make_wsgi_app
 
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
-            self.cfg.set("workers", settings.web_concurrency)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 8)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("when_ready", lambda _server: _start_scheduler(settings))
+        deps = build_deps(settings)
+        assert settings.slack_signing_secret is not None
+        secret = settings.slack_signing_secret.get_secret_value()
+        return make_wsgi_app(create_app(deps), deps.engine, secret)
 
-        def load(self) -> Callable[..., Any]:
-            from bot.slack import create_app
-            from bot.web import make_wsgi_app
-
-            deps = build_deps(settings)
-            assert settings.slack_signing_secret is not None
-            secret = settings.slack_signing_secret.get_secret_value()
-            return make_wsgi_app(create_app(deps), deps.engine, secret)
-
+    server = WsgiServer(
+        load_app,
+        port=settings.port,
+        workers=settings.web_concurrency,
+        when_ready=lambda _arbiter: _spawn_background(),
+    )
     log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
-    Server().run()
+    server.run()
     return 0
 
 
@@ -111,13 +107,50 @@ def _serve_socket_mode(settings: Settings) -> int:
 
 
 def _start_scheduler(settings: Settings) -> None:
-    """The scheduler runs once per deployment unit: in gunicorn's master, not in each worker."""
     if not settings.scheduler_enabled:
         log.info("SCHEDULER_ENABLED=false: no scheduled jobs in this process")
         return
     from scheduler.runner import start_scheduler
 
     start_scheduler(build_deps(settings))
+
+
+def _spawn_background() -> None:
+    """One background process beside gunicorn's workers: queued work and the scheduler."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=background, name="reciprocity-background", daemon=True
+    )
+    process.start()
+
+
+def background() -> int:
+    """Run queued work (and, unless SCHEDULER_ENABLED=false, the scheduler) until stopped."""
+    import signal
+    import threading
+
+    from bot.logs import configure_logging
+    from bot.slack import create_app
+    from bot.work_queue import QueueWorker, lower_priority
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    lower_priority()
+    deps = build_deps(settings)
+    worker = QueueWorker(
+        create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock
+    )
+    worker.start()
+    _start_scheduler(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("background worker running (queued work%s)",
+             ", scheduler" if settings.scheduler_enabled else "")
+    stop.wait()
+    worker.stop()
+    return 0
 
 
 def _parse_time(value: str | None) -> datetime:
@@ -132,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd")
     sub.add_parser("serve", help="run the bot (default)")
     sub.add_parser("migrate", help="upgrade the database schema to the newest version")
+    sub.add_parser("worker", help="run queued work and the scheduler (serve starts one itself)")
     job = sub.add_parser("run-job", help="run one scheduled job once, now")
     job.add_argument("name")
     job.add_argument("--channel", help="do this channel's job for the current period")
@@ -156,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if cmd == "serve":
         return serve(settings)
+    if cmd == "worker":
+        return background()
     if cmd == "export":
         return _export(settings, args)
     if cmd == "run-job":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -18,7 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.router import CommandRouter
 from bot.services.inbox import admit_event
+from bot.work_queue import QueuedLazyListenerRunner
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +44,19 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
-    """The Bolt app with every handler registered, its inbox and its one error handler."""
+def create_app(
+    deps: Deps,
+    *,
+    listener_executor: Executor | None = None,
+    work_queue: bool = False,
+    queue_consumer: bool = False,
+) -> App:
+    """The Bolt app with every handler registered, its inbox and its one error handler.
+
+    `work_queue`: lazy listeners are queued in the database (bot/work_queue.py) instead of
+    run on this process's threads. `queue_consumer`: this app runs queued work; its requests
+    come from our own database, so there is no signature to check.
+    """
     from handlers import register_handlers
 
     settings = deps.settings
@@ -51,15 +65,22 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     app = App(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
-        listener_executor=listener_executor,
+        request_verification_enabled=not queue_consumer,
+        # Bolt's default is 5 threads: slow work after ack() would then delay other acks.
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=32),
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
 
+    if work_queue or queue_consumer:
+        app.listener_runner.lazy_listener_runner = QueuedLazyListenerRunner(
+            deps.sessions, deps.clock, app.logger
+        )
+
     @app.middleware
-    def inbox(body: dict[str, Any], next: Any) -> BoltResponse | None:
+    def inbox(request: BoltRequest, body: dict[str, Any], next: Any) -> BoltResponse | None:
         """Write each event to the inbox before acting; a redelivery stops here."""
-        if body.get("type") != "event_callback" or not body.get("event_id"):
+        if request.lazy_only or body.get("type") != "event_callback" or not body.get("event_id"):
             return next()  # type: ignore[no-any-return]
         try:
             fresh = admit_event(sessions=deps.sessions, body=body, now=deps.clock())
@@ -77,7 +98,8 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         log.error("unhandled %s error: %s", kind, type(error).__name__, exc_info=error)
         _tell_user_something_went_wrong(body, client)
 
-    register_handlers(app, deps)
+    # Each app gets its own command router and message hooks (a process may build two).
+    register_handlers(app, replace(deps, reciprocity=CommandRouter(), message_hooks=[]))
     return app
 
 

@@ -115,20 +115,21 @@ def register(app: App, deps: Deps) -> None:
             ),
         )
 
-    @app.command("/kudos")
-    def kudos_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
+    def kudos_ack(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        """The fast part: ack, and open the modal at once (its trigger_id lasts 3 seconds)."""
         ack()
-        team_id = command["team_id"]
         if not command.get("text", "").strip():
-            open_modal(
-                client,
-                command["trigger_id"],
-                team_id,
-                {"channel_id": command["channel_id"], "response_url": command.get("response_url")},
-            )
+            metadata = {
+                "channel_id": command["channel_id"],
+                "response_url": command.get("response_url"),
+            }
+            open_modal(client, command["trigger_id"], command["team_id"], metadata)
+
+    def kudos_work(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        """The slow part, after the ack: check, record, post."""
+        if not command.get("text", "").strip():
             return
+        team_id = command["team_id"]
         parsed = parse_kudos(command["text"])
         try:
             receivers = resolve_people(client, team_id, parsed.user_ids, parsed.names)
@@ -149,6 +150,8 @@ def register(app: App, deps: Deps) -> None:
         if result.remaining <= 1:
             left = "no kudos" if result.remaining == 0 else "one kudos"
             respond(text=f"Sent! You have {left} left for today.", response_type="ephemeral")
+
+    app.command("/kudos")(ack=kudos_ack, lazy=[kudos_work])
 
     @app.shortcut(ids.KUDOS_SHORTCUT)
     def kudos_for_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:

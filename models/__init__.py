@@ -6,6 +6,7 @@ from models.events import ProcessedEvent
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks
 from models.scheduling import JobClaim
+from models.work import WorkItem
 from models.workspace import Member, Workspace
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "ProcessedEvent",
     "Thanks",
     "UTCDateTime",
+    "WorkItem",
     "Workspace",
 ]

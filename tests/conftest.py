@@ -231,11 +231,13 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 class Bot:
     """The real app served over loopback HTTP. Each send waits until its listeners finish."""
 
-    def __init__(self, deps: Deps, slack: SlackDouble, executor: TrackingExecutor) -> None:
+    def __init__(
+        self, deps: Deps, slack: SlackDouble, executor: TrackingExecutor, **app_options: Any
+    ) -> None:
         self.deps = deps
         self.slack = slack
         self.executor = executor
-        self.app = create_app(deps, listener_executor=executor)
+        self.app = create_app(deps, listener_executor=executor, **app_options)
         self.server = make_server(
             "127.0.0.1",
             0,

@@ -1,0 +1,198 @@
+"""Ack latency and throughput of `/kudos` under concurrent load: the bot against a bare Bolt
+app that only acks, both served by gunicorn with the same settings, in one run.
+
+    .venv/bin/python bench/ack.py [--requests 3000] [--concurrency 16] [--database-url URL]
+
+The bot talks to the Slack test double (its own process, on loopback). Each client sends
+signed `/kudos` requests back to back; latency is the time to the HTTP answer (Slack's ack).
+Targets: p99 under 100 ms, and at least 0.7 of the bare app's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.slack_requests import sign  # noqa: E402
+
+SECRET = "bench-signing-secret"
+USERS = [f"UBENCH{i:03d}" for i in range(60)]
+
+DOUBLE = """
+import sys
+sys.path.insert(0, {root!r})
+from tests.slack_double import SlackDouble
+double = SlackDouble().start()
+for uid in {users!r}:
+    double.add_user(uid, uid.lower())
+print(double.port, flush=True)
+sys.stdin.read()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(port: int, process: subprocess.Popen[bytes], path: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on {port} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers: up
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on {port} did not come up")
+
+
+def request_body(i: int) -> bytes:
+    giver, receiver = USERS[i % len(USERS)], USERS[(i * 7 + 1) % len(USERS)]
+    if giver == receiver:
+        receiver = USERS[(i + 1) % len(USERS)]
+    return urlencode({
+        "token": "x", "team_id": "T0BENCH", "team_domain": "bench", "channel_id": "CBENCH",
+        "channel_name": "bench", "user_id": giver, "user_name": giver.lower(),
+        "command": "/kudos", "text": f"<@{receiver}> for benchmark request {i} #speed",
+        "api_app_id": "A0BENCH", "response_url": "http://127.0.0.1:9/unused",
+        "trigger_id": f"{i}.1.bench",
+    }).encode()
+
+
+def load(port: int, total: int, concurrency: int) -> tuple[list[float], float, int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+    url = f"http://127.0.0.1:{port}/slack/events"
+
+    def client() -> None:
+        nonlocal errors
+        for i in counter:
+            body = request_body(i)
+            ts = str(int(time.time()))
+            request = urllib.request.Request(url, data=body, method="POST", headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": sign(SECRET, ts, body.decode()),
+            })
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    ok = response.status == 200
+                    response.read()
+            except OSError:
+                ok = False
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                errors += not ok
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - began, errors
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def measure(name: str, port: int, total: int, concurrency: int) -> dict[str, float]:
+    load(port, min(200, total), concurrency)  # warm-up: imports, caches, connections
+    latencies, elapsed, errors = load(port, total, concurrency)
+    result = {
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "mean_ms": statistics.fmean(latencies) * 1000,
+        "throughput": total / elapsed,
+        "errors": errors,
+    }
+    print(f"{name:>9}: p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+          f"throughput {result['throughput']:7.1f} req/s  errors {errors}", flush=True)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="reciprocity-bench-")
+    database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
+    python = sys.executable
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        double = subprocess.Popen([python, "-c", DOUBLE.format(root=str(ROOT), users=USERS)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        processes.append(double)
+        assert double.stdout is not None
+        double_port = int(double.stdout.readline())
+        env.update({
+            "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": f"http://127.0.0.1:{double_port}/api/",
+            "SCHEDULER_ENABLED": "false", "WEB_CONCURRENCY": str(args.workers),
+            "KUDOS_DAILY_BUDGET": "1000", "LOG_LEVEL": "WARNING",
+        })
+        subprocess.run([python, "app.py", "migrate"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        bare_port, bot_port = free_port(), free_port()
+        bare = subprocess.Popen([python, "bench/bare_app.py"], cwd=ROOT,
+                                env={**env, "PORT": str(bare_port)}, stderr=subprocess.DEVNULL)
+        processes.append(bare)
+        wait_until_up(bare_port, bare, "/slack/events")
+        print(f"/kudos, {args.requests} requests, {args.concurrency} concurrent clients, "
+              f"{args.workers} gunicorn workers, {database_url.split(':')[0]}", flush=True)
+        baseline = measure("bare Bolt", bare_port, args.requests, args.concurrency)
+        bare.terminate()
+        bare.wait(timeout=30)
+
+        bot = subprocess.Popen([python, "app.py", "serve"], cwd=ROOT,
+                               env={**env, "PORT": str(bot_port)}, stderr=subprocess.DEVNULL)
+        processes.append(bot)
+        wait_until_up(bot_port, bot, "/healthz")
+        ours = measure("the bot", bot_port, args.requests, args.concurrency)
+        ratio = ours["throughput"] / baseline["throughput"]
+        print(f"throughput ratio (bot / bare): {ratio:.2f}", flush=True)
+        passed = ours["p99_ms"] < 100 and ratio >= 0.7 and ours["errors"] == 0
+        print("targets (p99 < 100 ms, ratio >= 0.7):", "met" if passed else "NOT met")
+        return 0 if passed else 1
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

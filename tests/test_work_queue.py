@@ -1,0 +1,91 @@
+"""Slow work after the ack goes through the durable queue: nothing is lost, nothing doubles."""
+
+from __future__ import annotations
+
+
+from sqlalchemy import func, select
+
+from bot.slack import SORRY, create_app
+from bot.work_queue import LEASE, run_pending, take
+from models import Kudos, WorkItem
+from tests.conftest import Bot, TrackingExecutor
+
+
+def count(sessions, model) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def queued_bot(deps, slack) -> Bot:
+    return Bot(deps, slack, TrackingExecutor(), work_queue=True)
+
+
+def test_the_ack_only_queues_the_work_and_the_consumer_does_it(deps, slack, sessions) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        reply = bot.command("/kudos", "<@UBOB> for the on-call handover")
+        assert reply.status == 200
+        assert count(sessions, WorkItem) == 1
+        assert slack.calls_to("chat.postMessage") == [] and count(sessions, Kudos) == 0
+
+        consumer = create_app(deps, queue_consumer=True)
+        assert run_pending(consumer, sessions=deps.sessions, clock=deps.clock) == 1
+        assert count(sessions, WorkItem) == 0
+        assert count(sessions, Kudos) == 1
+        posts = slack.calls_to("chat.postMessage")
+        assert len(posts) == 1 and "<@UBOB>" in posts[0]["text"]
+        assert run_pending(consumer, sessions=deps.sessions, clock=deps.clock) == 0
+    finally:
+        bot.close()
+
+
+def test_the_modal_opens_right_away_not_through_the_queue(deps, slack, sessions) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        bot.command("/kudos", "")
+        assert len(slack.calls_to("views.open")) == 1
+        consumer = create_app(deps, queue_consumer=True)
+        run_pending(consumer, sessions=deps.sessions, clock=deps.clock)
+        assert len(slack.calls_to("views.open")) == 1 and count(sessions, Kudos) == 0
+    finally:
+        bot.close()
+
+
+def test_refusals_reach_the_user_from_the_queue(deps, slack, sessions) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        bot.command("/kudos", "<@UALICE> for me")
+        run_pending(create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock)
+        assert "yourself" in slack.responses[-1]["text"]
+        assert count(sessions, Kudos) == 0
+    finally:
+        bot.close()
+
+
+def test_an_item_being_worked_on_is_not_taken_twice_until_its_lease_ends(deps, slack, sessions,
+                                                                         clock) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        bot.command("/kudos", "<@UBOB> for the review")
+        first = take(sessions=deps.sessions, now=clock())
+        assert first is not None and first.attempts == 1
+        assert take(sessions=deps.sessions, now=clock()) is None
+        clock.advance(seconds=LEASE.total_seconds() + 1)  # the worker died mid-way
+        again = take(sessions=deps.sessions, now=clock())
+        assert again is not None and again.id == first.id and again.attempts == 2
+    finally:
+        bot.close()
+
+
+def test_a_failing_item_tells_the_user_and_is_not_retried_forever(deps, slack, sessions) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        bot.command("/kudos", "<@UBOB> for the review")
+        slack.fail("users.info", status=500, times=100)  # Slack keeps failing past the retries
+        run_pending(create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock)
+        assert slack.responses[-1]["text"] == SORRY
+        assert count(sessions, WorkItem) == 0 and count(sessions, Kudos) == 0
+    finally:
+        bot.close()
+
+
