@@ -21,6 +21,7 @@ from bot.services.help import (
     mark_stale,
     new_key,
     offer_help,
+    open_requests_for,
     parse_help,
     parse_tags,
     record_thread_help,
@@ -318,3 +319,28 @@ def test_export_has_help_requests_and_offers(session: Session) -> None:
     ]
     since = list(records(session=session, types=["help_offer"], since=NOW + timedelta(minutes=5)))
     assert since == []
+
+
+def test_open_requests_someone_could_help_with(session: Session) -> None:
+    add_topics(session=session, team_id=T, user_id="UBOB", topics=["sql"], now=NOW)
+    match = make_request(session, question="SQL?", tags=("sql",))
+    make_request(session, question="Design?", tags=("design",))
+    own = make_request(session, requester=BOB, question="Mine", tags=("sql",))
+    helping = make_request(session, question="Helping", tags=("sql",))
+    offer_help(session=session, team_id=T, key=helping.key, helper=BOB, now=NOW)
+    closed = make_request(session, question="Done", tags=("sql",))
+    resolve_request(
+        session=session,
+        team_id=T,
+        key=closed.key,
+        resolver_id="UALICE",
+        helpers=[],
+        note=None,
+        now=NOW,
+    )
+    make_request(session, question="Other team", tags=("sql",), team="T2")
+    cards = open_requests_for(session=session, team_id=T, user_id="UBOB")
+    assert [c.key for c in cards] == [match.key]
+    assert own.key not in [c.key for c in cards]
+    assert open_requests_for(session=session, team_id=T, user_id="UBOB", channel_ids=["CX"]) == []
+    assert open_requests_for(session=session, team_id=T, user_id="UCAROL") == []

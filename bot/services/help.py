@@ -22,7 +22,7 @@ from bot.services.people import Person, remember_member
 from bot.services.preferences import load_preferences
 from bot.services.routing import MAX_SUGGESTIONS, WINDOW, Candidate, choose_helpers
 from bot.text import clean, from_slack
-from models import Member
+from models import Member, MemberTopic
 from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 
 MAX_QUESTION = 2000
@@ -590,6 +590,45 @@ def reopen_request(
     request.reopened_at = now
     session.flush()
     return load_card(session=session, request=request)
+
+
+def open_requests_for(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    channel_ids: list[str] | None = None,
+    limit: int = 5,
+) -> list[HelpCard]:
+    """Open requests someone could help with: tags matching their topics, not their own,
+    not already helping, newest first; only in `channel_ids` when given (e.g. their channels)."""
+    topics = set(
+        session.scalars(
+            select(MemberTopic.topic).where(
+                MemberTopic.team_id == team_id, MemberTopic.user_id == user_id
+            )
+        )
+    )
+    if not topics:
+        return []
+    helping = select(HelpOffer.request_id).where(
+        HelpOffer.team_id == team_id, HelpOffer.helper_id == user_id
+    )
+    stmt = (
+        select(HelpRequest)
+        .where(
+            HelpRequest.team_id == team_id,
+            HelpRequest.status == OPEN,
+            HelpRequest.requester_id != user_id,
+            HelpRequest.id.not_in(helping),
+        )
+        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+        .limit(200)
+    )
+    if channel_ids is not None:
+        stmt = stmt.where(HelpRequest.channel_id.in_(channel_ids))
+    matching = [r for r in session.scalars(stmt) if topics & set(r.tags or ())]
+    return [load_card(session=session, request=r) for r in matching[:limit]]
 
 
 # ----- going stale --------------------------------------------------------------------------
