@@ -637,3 +637,23 @@ def test_topics_refuses_bad_input_with_usage(bot: Bot, sessions) -> None:
     assert "Which topics?" in last_response(bot)["text"]
     with sessions() as session:
         assert session.scalar(select(func.count(MemberTopic.id))) == 0
+
+
+def test_simultaneous_double_clicks_record_one_offer(bot: Bot, sessions) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    request = ask(bot, "Who knows the billing service?")
+    message = {"ts": request.message_ts, "text": "card"}
+
+    def press(_: int) -> int:
+        reply = bot.send.block_action(
+            ids.HELP_OFFER_ACTION, request.key, user="UBOB", message=message
+        )
+        return reply.status
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(press, range(4)))
+    bot.wait()
+    assert statuses == [200, 200, 200, 200]
+    assert count(sessions, HelpOffer) == 1
+    assert len([p for p in thread_posts(bot) if "<@UBOB> can help" in p["text"]]) == 1
