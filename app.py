@@ -81,7 +81,7 @@ def serve(settings: Settings) -> int:
         deps = build_deps(settings)
         assert settings.slack_signing_secret is not None
         secret = settings.slack_signing_secret.get_secret_value()
-        return make_wsgi_app(create_app(deps), deps.engine, secret)
+        return make_wsgi_app(create_app(deps, work_queue=True), deps.engine, secret)
 
     server = WsgiServer(
         load_app,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.db import make_engine, make_sessionmaker
 from bot.slack import SORRY, create_app
-from bot.work_queue import LEASE, run_pending, take
+from bot.work_queue import LEASE, QueuedLazyListenerRunner, run_pending, take
 from models import Kudos, WorkItem
 from tests.conftest import Bot, TrackingExecutor
 
@@ -20,11 +22,19 @@ def queued_bot(deps, slack) -> Bot:
     return Bot(deps, slack, TrackingExecutor(), work_queue=True)
 
 
+def flush(bot: Bot) -> int:
+    """Write what the web side buffered (its flusher thread would, a few ms later)."""
+    runner = bot.app.listener_runner.lazy_listener_runner
+    assert isinstance(runner, QueuedLazyListenerRunner)
+    return runner.flush()
+
+
 def test_the_ack_only_queues_the_work_and_the_consumer_does_it(deps, slack, sessions) -> None:
     bot = queued_bot(deps, slack)
     try:
         reply = bot.command("/kudos", "<@UBOB> for the on-call handover")
         assert reply.status == 200
+        flush(bot)
         assert count(sessions, WorkItem) == 1
         assert slack.calls_to("chat.postMessage") == [] and count(sessions, Kudos) == 0
 
@@ -55,6 +65,7 @@ def test_refusals_reach_the_user_from_the_queue(deps, slack, sessions) -> None:
     bot = queued_bot(deps, slack)
     try:
         bot.command("/kudos", "<@UALICE> for me")
+        flush(bot)
         run_pending(create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock)
         assert "yourself" in slack.responses[-1]["text"]
         assert count(sessions, Kudos) == 0
@@ -62,11 +73,13 @@ def test_refusals_reach_the_user_from_the_queue(deps, slack, sessions) -> None:
         bot.close()
 
 
-def test_an_item_being_worked_on_is_not_taken_twice_until_its_lease_ends(deps, slack, sessions,
-                                                                         clock) -> None:
+def test_an_item_being_worked_on_is_not_taken_twice_until_its_lease_ends(
+    deps, slack, sessions, clock
+) -> None:
     bot = queued_bot(deps, slack)
     try:
         bot.command("/kudos", "<@UBOB> for the review")
+        flush(bot)
         first = take(sessions=deps.sessions, now=clock())
         assert first is not None and first.attempts == 1
         assert take(sessions=deps.sessions, now=clock()) is None
@@ -81,6 +94,7 @@ def test_a_failing_item_tells_the_user_and_is_not_retried_forever(deps, slack, s
     bot = queued_bot(deps, slack)
     try:
         bot.command("/kudos", "<@UBOB> for the review")
+        flush(bot)
         slack.fail("users.info", status=500, times=100)  # Slack keeps failing past the retries
         run_pending(create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock)
         assert slack.responses[-1]["text"] == SORRY
@@ -89,3 +103,24 @@ def test_a_failing_item_tells_the_user_and_is_not_retried_forever(deps, slack, s
         bot.close()
 
 
+def test_acks_are_buffered_and_kept_while_the_database_is_down(
+    deps, slack, sessions, tmp_path
+) -> None:
+    bot = queued_bot(deps, slack)
+    try:
+        runner = bot.app.listener_runner.lazy_listener_runner
+        assert isinstance(runner, QueuedLazyListenerRunner)
+        working = runner.sessions
+        broken = make_engine(f"sqlite:///{tmp_path}/missing-dir/nope.db")
+        runner.sessions = make_sessionmaker(broken)
+        runner.flush_every = 3600  # keep the background flusher out of the way
+        reply = bot.command("/kudos", "<@UBOB> for staying calm")
+        assert reply.status == 200  # the ack never waits for the database
+        with pytest.raises(SQLAlchemyError, match="unable to open database"):
+            runner.flush()
+        runner.sessions = working
+        assert runner.flush() == 1
+        assert count(sessions, WorkItem) == 1
+        broken.dispose()
+    finally:
+        bot.close()
