@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-_INTERACTIVE = {"block_actions", "view_submission", "view_closed", "message_action", "shortcut",
-                "block_suggestion"}
+_INTERACTIVE = {
+    "block_actions",
+    "view_submission",
+    "view_closed",
+    "message_action",
+    "shortcut",
+    "block_suggestion",
+}
 
 
 def _is_obj(value: Any, *keys: str) -> bool:
@@ -33,8 +39,10 @@ def payload_problem(body: Any) -> str | None:
             return "interaction without a user"
         if kind == "block_actions":
             actions = body.get("actions")
-            if not isinstance(actions, list) or not actions or not all(
-                _is_obj(a, "action_id") for a in actions
+            if (
+                not isinstance(actions, list)
+                or not actions
+                or not all(_is_obj(a, "action_id") for a in actions)
             ):
                 return "block action without actions"
         if kind in ("view_submission", "view_closed") and not _is_obj(body.get("view"), "id"):
@@ -44,7 +52,8 @@ def payload_problem(body: Any) -> str | None:
         ):
             return "view submission without state"
         if kind == "message_action" and not (
-            _is_obj(body.get("message")) and _is_obj(body.get("channel"), "id")
+            _is_obj(body.get("message"))
+            and _is_obj(body.get("channel"), "id")
             and isinstance(body.get("callback_id"), str)
         ):
             return "message shortcut without its message"
