@@ -15,6 +15,7 @@ from bot import ids
 from bot.blocks.kudos import kudos_message, kudos_modal
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.services.channels import kudos_destination
 from bot.services.kudos import KudosResult, attach_message, give_kudos, parse_kudos
 from bot.services.people import Person
 from bot.services.workspaces import get_workspace
@@ -80,8 +81,12 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """Post in the channel; if the bot isn't in it, answer there through the response_url."""
         message = kudos_message(result)
+        with deps.sessions() as session:
+            destination = kudos_destination(
+                session=session, team_id=team_id, channel_id=result.channel_id
+            )
         try:
-            posted = client.chat_postMessage(channel=result.channel_id, **message)
+            posted = client.chat_postMessage(channel=destination, **message)
         except SlackApiError as exc:
             if exc.response.get("error") not in _CANNOT_POST or not response_url:
                 raise

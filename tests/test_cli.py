@@ -28,12 +28,18 @@ from tests.slack_requests import SlackSender
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_app(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_app(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "app.py", *args], cwd=ROOT, env=full_env, capture_output=True,
-        text=True, timeout=timeout,
+        [sys.executable, "app.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -67,17 +73,51 @@ def test_a_bad_setting_stops_the_cli_with_exit_2(tmp_path) -> None:
 
 
 def seed(sessions) -> None:
+    from models.help import HelpRequest, HelpThanks
+
     now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     alice, bob, carol = (Person(id=u, team_id="T0TEAM") for u in ("UALICE", "UBOB", "UCAROL"))
     with sessions.begin() as session:
-        give_kudos(session=session, team_id="T0TEAM", giver=alice, receivers=[bob, carol],
-                   reason='for "the" fix, really', value="craft", channel_id="CGENERAL",
-                   defaults=WorkspaceDefaults(), now=now)
+        give_kudos(
+            session=session,
+            team_id="T0TEAM",
+            giver=alice,
+            receivers=[bob, carol],
+            reason='for "the" fix, really',
+            value="craft",
+            channel_id="CGENERAL",
+            defaults=WorkspaceDefaults(),
+            now=now,
+        )
         kept = Reaction("T0TEAM", "UBOB", "UALICE", "CGENERAL", "1.1", "pray")
         gone = Reaction("T0TEAM", "UCAROL", "UALICE", "CGENERAL", "1.1", "pray")
         record_thanks(session=session, reaction=kept, reactor=bob, author=alice, now=now)
         record_thanks(session=session, reaction=gone, reactor=carol, author=alice, now=now)
         retract_thanks(session=session, reaction=gone, now=now)
+        request = HelpRequest(
+            key="k1",
+            team_id="T0TEAM",
+            requester_id="UDAVE",
+            channel_id="CHELP",
+            message_ts="1.2",
+            question="how do I rotate the keys?",
+            urgency="week",
+            tags=[],
+            created_at=now,
+            status="resolved",
+        )
+        session.add(request)
+        session.flush()
+        session.add(
+            HelpThanks(
+                team_id="T0TEAM",
+                request_id=request.id,
+                giver_id="UDAVE",
+                receiver_id="UBOB",
+                channel_id="CHELP",
+                created_at=now,
+            )
+        )
 
 
 def test_export_writes_one_record_per_line(sessions, database_url) -> None:
@@ -89,19 +129,30 @@ def test_export_writes_one_record_per_line(sessions, database_url) -> None:
         ("kudos", "UALICE", "UBOB"),
         ("kudos", "UALICE", "UCAROL"),
         ("thanks", "UBOB", "UALICE"),  # the retracted thanks is not exported
+        ("thanks", "UDAVE", "UBOB"),  # the thank-you of a resolved help request
+        ("help_request", "UDAVE", ""),
     ]
     first = records[0]
-    assert set(first) == {"type", "team_id", "from_user", "to_user", "channel_id", "created_at",
-                          "text"}
+    assert set(first) == {
+        "type",
+        "team_id",
+        "from_user",
+        "to_user",
+        "channel_id",
+        "created_at",
+        "text",
+    }
     assert first["created_at"] == "2026-11-20T10:00:00Z"
     assert first["text"] == 'for "the" fix, really' and records[2]["text"] == ""
 
 
 def test_export_csv_by_type_and_since(sessions, database_url) -> None:
     seed(sessions)
-    result = run_app("export", "--format", "csv", "--type", "thanks", env={"DATABASE_URL": database_url})
+    result = run_app(
+        "export", "--format", "csv", "--type", "thanks", env={"DATABASE_URL": database_url}
+    )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["type"], r["from_user"]) for r in rows] == [("thanks", "UBOB")]
+    assert [(r["type"], r["from_user"]) for r in rows] == [("thanks", "UBOB"), ("thanks", "UDAVE")]
     later = run_app("export", "--since", "2026-11-21", env={"DATABASE_URL": database_url})
     assert later.returncode == 0 and later.stdout == ""
     wrong = run_app("export", "--type", "gossip", env={"DATABASE_URL": database_url})
@@ -114,15 +165,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_runs_gunicorn_with_healthz_and_slack_events(slack: SlackDouble, engine, sessions,
-                                                          database_url) -> None:
+def test_serve_runs_gunicorn_with_healthz_and_slack_events(
+    slack: SlackDouble, engine, sessions, database_url
+) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update({"DATABASE_URL": database_url, "PORT": str(port), "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
-                "SCHEDULER_ENABLED": "false", "WEB_CONCURRENCY": "1", "LOG_LEVEL": "DEBUG"})
-    server = subprocess.Popen([sys.executable, "app.py", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "SCHEDULER_ENABLED": "false",
+            "WEB_CONCURRENCY": "1",
+            "LOG_LEVEL": "DEBUG",
+        }
+    )
+    server = subprocess.Popen(
+        [sys.executable, "app.py", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

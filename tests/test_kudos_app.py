@@ -42,7 +42,9 @@ def set_workspace(sessions: sessionmaker[Session], **values: object) -> None:
 
 
 def test_kudos_posts_in_the_channel_and_stores_one_row_per_receiver(bot: Bot, sessions) -> None:
-    reply = bot.command("/kudos", "<@UBOB|bob> <@UCAROL|carol> for untangling the release #teamwork")
+    reply = bot.command(
+        "/kudos", "<@UBOB|bob> <@UCAROL|carol> for untangling the release #teamwork"
+    )
     assert reply.status == 200
     posts = bot.slack.calls_to("chat.postMessage")
     assert len(posts) == 1
@@ -99,7 +101,9 @@ def test_one_refused_receiver_refuses_the_whole_kudos(bot: Bot, sessions) -> Non
     assert kudos_count(sessions) == 0
 
 
-def test_the_daily_budget_counts_receivers_in_the_givers_time_zone(bot: Bot, sessions, clock) -> None:
+def test_the_daily_budget_counts_receivers_in_the_givers_time_zone(
+    bot: Bot, sessions, clock
+) -> None:
     # 22:30 UTC on Wednesday is already Thursday 00:30 for Alice in Berlin (UTC+1 in winter).
     clock.set(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
     for who in ("UBOB", "UCAROL", "UDAVE"):
@@ -139,8 +143,12 @@ def test_slack_escaped_channel_value_counts_as_the_value(bot: Bot, sessions) -> 
     assert kudos_rows(sessions)[0].value == "craft"
 
 
-def test_odd_and_hostile_text_is_stored_as_text_and_never_pings_a_channel(bot: Bot, sessions) -> None:
-    text = "<@UBOB> for '; DROP TABLE kudos; -- and <!channel> \u0000 \u202e zalgo z̷̢a̵l̶g̴o 🎉 &lt;b&gt;"
+def test_odd_and_hostile_text_is_stored_as_text_and_never_pings_a_channel(
+    bot: Bot, sessions
+) -> None:
+    text = (
+        "<@UBOB> for '; DROP TABLE kudos; -- and <!channel> \u0000 \u202e zalgo z̷̢a̵l̶g̴o 🎉 &lt;b&gt;"
+    )
     bot.command("/kudos", text)
     row = kudos_rows(sessions)[0]
     assert "DROP TABLE kudos" in row.reason and "\u0000" not in row.reason
@@ -247,3 +255,13 @@ def test_the_shortcut_on_your_own_message_prefills_nobody(bot: Bot) -> None:
     view = bot.slack.calls_to("views.open")[-1]["view"]
     receivers = next(b for b in view["blocks"] if b.get("block_id") == ids.KUDOS_RECEIVERS_BLOCK)
     assert "initial_users" not in receivers["element"]
+
+
+def test_a_channel_can_send_its_kudos_to_another_channel(bot: Bot, sessions) -> None:
+    bot.command("/reciprocity", "channel kudos <#CKUDOS|kudos>", user="UADMIN")
+    bot.command("/kudos", "<@UBOB> for the calm incident call")
+    kudos_posts = [p for p in bot.slack.calls_to("chat.postMessage") if "got kudos" in p["text"]]
+    assert [p["channel"] for p in kudos_posts] == ["CKUDOS"]
+    row = kudos_rows(sessions)[0]
+    assert row.channel_id == "CGENERAL"  # it still belongs to the channel it was given in
+    assert ("CKUDOS", row.message_ts) in bot.slack.messages

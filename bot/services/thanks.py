@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.services.people import Person, remember_member
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from models import Thanks
+from models.help import HelpThanks
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,23 @@ def _find(session: Session, reaction: Reaction, emoji: str) -> Thanks | None:
 
 
 def export_thanks(*, session: Session, since: datetime | None) -> Iterator[dict[str, object]]:
-    stmt = (
-        select(Thanks).where(Thanks.retracted_at.is_(None)).order_by(Thanks.created_at, Thanks.id)
-    )
+    """Emoji thanks still standing, then the thank-yous of resolved help requests."""
+    emoji = select(Thanks).where(Thanks.retracted_at.is_(None))
+    help_thanks = select(HelpThanks)
     if since is not None:
-        stmt = stmt.where(Thanks.created_at >= since)
-    for row in session.scalars(stmt).yield_per(1000):
-        yield {
-            "type": "thanks",
-            "team_id": row.team_id,
-            "from_user": row.giver_id,
-            "to_user": row.receiver_id,
-            "channel_id": row.channel_id,
-            "created_at": row.created_at,
-            "text": "",
-        }
+        emoji = emoji.where(Thanks.created_at >= since)
+        help_thanks = help_thanks.where(HelpThanks.created_at >= since)
+    for stmt in (
+        emoji.order_by(Thanks.created_at, Thanks.id),
+        help_thanks.order_by(HelpThanks.created_at, HelpThanks.id),
+    ):
+        for row in session.scalars(stmt).yield_per(1000):
+            yield {
+                "type": "thanks",
+                "team_id": row.team_id,
+                "from_user": row.giver_id,
+                "to_user": row.receiver_id,
+                "channel_id": row.channel_id,
+                "created_at": row.created_at,
+                "text": "",
+            }
