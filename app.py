@@ -146,8 +146,10 @@ def background() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("background worker running (queued work%s)",
-             ", scheduler" if settings.scheduler_enabled else "")
+    log.info(
+        "background worker running (queued work%s)",
+        ", scheduler" if settings.scheduler_enabled else "",
+    )
     stop.wait()
     worker.stop()
     return 0
@@ -174,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--type", action="append", dest="types", help="only this record type")
     export.add_argument("--since", help="only records from this date (ISO-8601)")
+    forget = sub.add_parser("forget", help="erase a person's personal data, their ids included")
+    forget.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    forget.add_argument("--team", help="only in this workspace (default: every workspace)")
+    forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
     args = parser.parse_args(argv)
 
     try:
@@ -194,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         return background()
     if cmd == "export":
         return _export(settings, args)
+    if cmd == "forget":
+        return _forget(settings, args)
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
@@ -206,6 +214,32 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser.print_help()
     return 2
+
+
+def _forget(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services.forget import forget_user
+
+    user = args.user.strip().upper()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            sys.stderr.write("forget erases data for good: confirm with --yes\n")
+            return 2
+        answer = input(
+            f"This erases everything Reciprocity holds about {user}. Type the user id to confirm: "
+        )
+        if answer.strip().upper() != user:
+            sys.stderr.write("not confirmed; nothing was changed\n")
+            return 2
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine).begin() as session:
+        summary = forget_user(session=session, user_id=user, team_id=args.team)
+    engine.dispose()
+    for table, rows in sorted(summary.items()):
+        if rows:
+            print(f"{table}: {rows}")
+    print(f"{user} forgotten ({sum(summary.values())} rows changed or removed)")
+    return 0
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
