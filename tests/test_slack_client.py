@@ -1,0 +1,85 @@
+"""The one WebClient retries what Slack asks it to, and the manifest matches the app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Bot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_a_rate_limit_or_server_error_is_retried_and_the_kudos_posted_once(
+    bot: Bot, status
+) -> None:
+    bot.slack.fail("chat.postMessage", status=status, times=2, retry_after=0)
+    bot.command("/kudos", "<@UBOB> for keeping the lights on")
+    attempts = bot.slack.calls_to("chat.postMessage")
+    assert len(attempts) == 3
+    assert len(bot.slack.messages) == 1
+
+
+def test_every_request_carries_the_bot_token_and_goes_to_slack_api_url(bot: Bot) -> None:
+    bot.command("/kudos", "<@UBOB> for the docs")
+    calls = list(bot.slack.calls)
+    assert calls and all(call.token == "xoxb-test-0000-secret-token" for call in calls)
+
+
+def manifest() -> dict:
+    return json.loads((ROOT / "manifest.json").read_text())
+
+
+def test_every_slash_command_in_the_manifest_is_answered(bot: Bot) -> None:
+    commands = manifest()["features"]["slash_commands"]
+    assert {c["command"] for c in commands} == {
+        "/kudos",
+        "/askhelp",
+        "/feedback",
+        "/mentor",
+        "/reciprocity",
+    }
+    for command in commands:
+        assert command["should_escape"] is True
+        before = len(bot.slack.responses) + len(bot.slack.calls)
+        reply = bot.command(command["command"], "help")
+        assert reply.status == 200, command["command"]
+        assert len(bot.slack.responses) + len(bot.slack.calls) > before, command["command"]
+
+
+def test_every_shortcut_in_the_manifest_opens_a_modal(bot: Bot) -> None:
+    shortcuts = manifest()["features"]["shortcuts"]
+    for number, shortcut in enumerate(shortcuts):
+        message = {"ts": f"1700000200.00{number:04d}", "user": "UBOB", "text": "look at this"}
+        reply = bot.message_shortcut(shortcut["callback_id"], message, user="UALICE")
+        assert reply.status == 200
+    assert len(bot.slack.calls_to("views.open")) == len(shortcuts)
+
+
+def test_the_manifest_asks_only_for_the_scopes_the_bot_uses() -> None:
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert scopes == {
+        "channels:history",
+        "channels:read",
+        "chat:write",
+        "commands",
+        "dnd:read",
+        "groups:history",
+        "groups:read",
+        "im:write",
+        "mpim:write",
+        "reactions:read",
+        "users:read",
+    }
+    events = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
+    assert {
+        "reaction_added",
+        "reaction_removed",
+        "member_joined_channel",
+        "app_home_opened",
+        "message.channels",
+    } <= events
+    assert manifest()["settings"]["interactivity"]["is_enabled"] is True
