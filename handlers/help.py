@@ -48,6 +48,7 @@ from bot.services.help import (
 from bot.services.people import Person
 from bot.services.topics import add_topics, list_topics, parse_topics, remove_topics, topics_of
 from bot.text import clean, from_slack, truncate
+from handlers.feedback import offer_feedback
 
 log = logging.getLogger(__name__)
 
@@ -211,17 +212,28 @@ def register(app: App, deps: Deps) -> None:
             log.info("could not post in the help card's thread: %s", exc.response.get("error"))
 
     def after_resolved(client: WebClient, resolution: Resolution, *, team_id: str) -> None:
-        """Everything that follows a resolution; the one place to hang more on (e.g. feedback)."""
-        update_card(client, resolution.card)
+        """Card, thread thank-you, then one private offer to send each helper feedback."""
+        card = resolution.card
+        update_card(client, card)
         post_in_thread(
             client,
-            resolution.card,
+            card,
             resolved_thread_message(
-                requester_id=resolution.card.requester_id,
+                requester_id=card.requester_id,
                 thanked_ids=resolution.thanked_ids,
                 note=resolution.note,
             ),
         )
+        about = f"your help request “{truncate(card.question, 80)}”"
+        for helper_id in resolution.thanked_ids:
+            offer_feedback(
+                client,
+                deps,
+                team_id=team_id,
+                helped_id=card.requester_id,
+                helper_id=helper_id,
+                about=about,
+            )
 
     def say_privately(respond: Respond, text: str) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)

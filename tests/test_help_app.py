@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -657,3 +658,72 @@ def test_simultaneous_double_clicks_record_one_offer(bot: Bot, sessions) -> None
     assert statuses == [200, 200, 200, 200]
     assert count(sessions, HelpOffer) == 1
     assert len([p for p in thread_posts(bot) if "<@UBOB> can help" in p["text"]]) == 1
+
+
+# ----- after resolution: a private offer to send each helper feedback ----------------------------
+def feedback_invites(bot: Bot, sessions: sessionmaker[Session], user: str) -> list[str]:
+    """What `user` was privately invited to: DMs sent to them, or nudges queued for them."""
+    from models.nudges import Nudge
+
+    dm_channel = bot.deps.client.conversations_open(users=user)["channel"]["id"]
+    direct = [
+        json.dumps(c)
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c["channel"] in (user, dm_channel)
+    ]
+    with sessions() as session:
+        queued = [
+            json.dumps(n.message)
+            for n in session.scalars(
+                select(Nudge).where(Nudge.user_id == user, Nudge.status == "pending")
+            )
+        ]
+    return direct + queued
+
+
+def test_resolving_offers_the_requester_feedback_for_each_helper_once(bot: Bot, sessions) -> None:
+    from models.feedback import FeedbackOffer
+
+    request = ask(bot, "How do I rotate the staging keys? #security")
+    click(bot, ids.HELP_OFFER_ACTION, request, "UBOB")
+    reply_in_thread(bot, request, "UCAROL", "1700000400.000001")
+    resolve(bot, request, ["UBOB", "UDAVE"], "Thanks both")
+
+    with sessions() as session:
+        offers = session.execute(
+            select(FeedbackOffer.helped_id, FeedbackOffer.helper_id, FeedbackOffer.about).order_by(
+                FeedbackOffer.helper_id
+            )
+        ).all()
+    about = "your help request “How do I rotate the staging keys?”"
+    assert [tuple(o) for o in offers] == [("UALICE", "UBOB", about), ("UALICE", "UDAVE", about)]
+    invites = feedback_invites(bot, sessions, "UALICE")
+    for helper in ("UBOB", "UDAVE"):
+        assert len([i for i in invites if f"<@{helper}>" in i]) == 1, invites
+    assert not [i for i in invites if "<@UCAROL>" in i]  # helped in the thread, not picked
+    # Nothing goes to the helpers, and nothing is offered twice.
+    assert feedback_invites(bot, sessions, "UBOB") == []
+    click(bot, ids.HELP_RESOLVE_ACTION, request, "UALICE")
+    assert "already resolved" in last_response(bot)["text"]
+    assert count(sessions, FeedbackOffer) == 2
+
+
+def test_resolving_alone_offers_no_feedback(bot: Bot, sessions) -> None:
+    from models.feedback import FeedbackOffer
+
+    request = ask(bot, "Where is the style guide?")
+    click(bot, ids.HELP_OFFER_ACTION, request, "UBOB")
+    resolve(bot, request, [], None)
+    assert count(sessions, FeedbackOffer) == 0
+    assert feedback_invites(bot, sessions, "UALICE") == []
+
+
+def test_a_long_question_is_shortened_in_the_feedback_offer(bot: Bot, sessions) -> None:
+    from models.feedback import FeedbackOffer
+
+    request = ask(bot, "Why " + "very " * 40 + "slow?")
+    resolve(bot, request, ["UBOB"], None)
+    with sessions() as session:
+        about = session.scalars(select(FeedbackOffer.about)).one()
+    assert about.startswith("your help request “Why very") and about.endswith("…”")
+    assert len(about) <= len("your help request “”") + 80
