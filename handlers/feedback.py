@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -53,7 +54,9 @@ from bot.services.feedback import (
     record_offer,
     request_feedback,
 )
+from bot.services.gate import Kind
 from bot.services.people import Person
+from scheduler.reminders import QUEUED, deliver_nudge
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +99,24 @@ def _replace(
         log.info("feedback DM to update is gone")
 
 
+OFFER_EXPIRES = timedelta(days=7)
+
+
 def offer_feedback(
     client: WebClient, deps: Deps, *, team_id: str, helped_id: str, helper_id: str, about: str
-) -> None:
-    """Invite the person helped, once per (helped, helper, about), to send private feedback."""
+) -> str | None:
+    """Invite the person helped, once per (helped, helper, about), to send private feedback.
+
+    The invitation is a nudge the bot starts on its own, so it goes through the gate: sent now
+    within the person's working hours, else queued for their next allowed moment (the reminders
+    job sends it), dropped if they opted out of prompts or it is still waiting after 7 days.
+    Returns what `deliver_nudge` did, or None when no offer was due.
+    """
     for uid in (helped_id, helper_id):
         person = deps.directory.get(client, team_id, uid)
         if person is None or person.is_bot or person.deleted:
-            return
+            return None
+    now = deps.clock()
     with deps.sessions.begin() as session:
         offer = record_offer(
             session=session,
@@ -111,10 +124,26 @@ def offer_feedback(
             helped_id=helped_id,
             helper_id=helper_id,
             about=about,
-            now=deps.clock(),
+            now=now,
         )
-    if offer is not None:
-        _dm(client, helped_id, offer_dm(offer))
+    if offer is None:
+        return None
+    try:
+        return deliver_nudge(
+            deps,
+            team_id=team_id,
+            user_id=helped_id,
+            kind=Kind.PROMPT,
+            key=f"feedback-offer:{offer.id}",
+            message=offer_dm(offer),
+            now=now,
+            expires_at=now + OFFER_EXPIRES,
+        )
+    except SlackApiError as exc:  # the nudge stays pending; the reminders job retries it
+        log.warning(
+            "feedback offer not delivered now (%s); retried later", exc.response.get("error")
+        )
+        return QUEUED
 
 
 def register(app: App, deps: Deps) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,8 +16,11 @@ from bot import ids
 from bot.blocks.feedback import reminder_dm
 from bot.logs import configure_logging
 from bot.services.feedback import mark_reminded, pending_feedback_requests
+from bot.services.preferences import save_preferences
 from handlers.feedback import offer_feedback
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
+from models.nudges import Nudge
+from scheduler.jobs import run_job
 from tests.conftest import Bot
 from tests.slack_double import TEAM_ID
 from tests.slack_requests import checkboxes_value, text_value, users_value
@@ -391,6 +394,109 @@ def test_no_thanks_closes_the_offer(bot: Bot, deps) -> None:
         message={"ts": message_ts},
     )
     assert bot.slack.messages[("UALICE", message_ts)]["text"] == "No problem — nothing sent."
+
+
+def nudges(sessions: sessionmaker[Session]) -> list[tuple[str, str, str, str]]:
+    with sessions() as session:
+        rows = session.scalars(select(Nudge).order_by(Nudge.id))
+        return [(r.user_id, r.kind, r.key, r.status) for r in rows]
+
+
+def test_offer_goes_through_the_gate_sent_in_working_hours(bot: Bot, deps, sessions) -> None:
+    outcome = offer_feedback(
+        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+    )
+    assert outcome == "sent"  # Wednesday 14:00 in Berlin
+    (offer_id,) = [o.id for o in offer_rows(sessions)]
+    assert nudges(sessions) == [("UALICE", "prompt", f"feedback-offer:{offer_id}", "sent")]
+    assert len(dms_to(bot, "UALICE")) == 1
+    # Once per (helped, helper, about): no second nudge either.
+    assert (
+        offer_feedback(
+            deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        )
+        is None
+    )
+    assert len(nudges(sessions)) == 1
+
+
+def test_offer_outside_working_hours_waits_for_the_reminders_job(
+    bot: Bot, deps, sessions, clock
+) -> None:
+    clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # 21:00 in Berlin
+    outcome = offer_feedback(
+        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+    )
+    assert outcome == "queued"
+    assert dms_to(bot, "UALICE") == []
+    run_job("reminders", deps, now=clock())
+    assert dms_to(bot, "UALICE") == []  # still evening in Berlin
+    clock.set(datetime(2026, 11, 26, 8, 5, tzinfo=UTC))  # Thursday 09:05 in Berlin
+    run_job("reminders", deps, now=clock())
+    (invite,) = dms_to(bot, "UALICE")
+    assert "<@UBOB> helped you" in json.dumps(invite)
+    button(invite, ids.FEEDBACK_OFFER_ACTION)
+    assert [n[3] for n in nudges(sessions)] == ["sent"]
+
+
+def test_offer_is_dropped_for_someone_who_opted_out_of_prompts(
+    bot: Bot, deps, sessions, clock
+) -> None:
+    with deps.sessions.begin() as session:
+        save_preferences(
+            session=session, team_id=TEAM_ID, user_id="UALICE", now=clock(), opt_out_prompts=True
+        )
+    outcome = offer_feedback(
+        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+    )
+    assert outcome == "dropped"
+    assert dms_to(bot, "UALICE") == []
+    assert [n[3] for n in nudges(sessions)] == ["dropped"]
+    clock.advance(days=1)
+    run_job("reminders", deps, now=clock())
+    assert dms_to(bot, "UALICE") == []
+
+
+def test_an_offer_slack_refused_is_retried_by_the_reminders_job(
+    bot: Bot, deps, sessions, clock
+) -> None:
+    bot.slack.fail("chat.postMessage", error="internal_error")
+    outcome = offer_feedback(
+        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+    )
+    assert outcome == "queued"
+    assert [n[3] for n in nudges(sessions)] == ["pending"]
+    assert [k for k in bot.slack.messages if k[0] == "UALICE"] == []
+    clock.advance(minutes=5)
+    run_job("reminders", deps, now=clock())
+    assert len([k for k in bot.slack.messages if k[0] == "UALICE"]) == 1
+    assert [n[3] for n in nudges(sessions)] == ["sent"]
+
+
+def test_an_offer_nobody_could_receive_expires(bot: Bot, deps, sessions, clock) -> None:
+    clock.set(datetime(2026, 11, 27, 20, 0, tzinfo=UTC))  # Friday evening
+    with deps.sessions.begin() as session:
+        save_preferences(
+            session=session,
+            team_id=TEAM_ID,
+            user_id="UALICE",
+            now=clock(),
+            paused_until=clock() + timedelta(days=14),
+        )
+    assert (
+        offer_feedback(
+            deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        )
+        == "dropped"  # paused beyond the offer's 7 days: stale before it could go
+    )
+    clock.advance(days=15)
+    run_job("reminders", deps, now=clock())
+    assert dms_to(bot, "UALICE") == []
+
+
+def offer_rows(sessions: sessionmaker[Session]) -> list[FeedbackOffer]:
+    with sessions() as session:
+        return list(session.scalars(select(FeedbackOffer).order_by(FeedbackOffer.id)))
 
 
 # ----- privacy: feedback text never reaches the logs -------------------------------------------
