@@ -21,6 +21,7 @@ from bot.services import mentoring
 from bot.services.mentoring import LoggedSession
 from bot.services.people import Person
 from bot.text import USER_MENTION, from_slack
+from handlers.feedback import offer_feedback
 
 USAGE = "usage"  # DomainError.field meaning "show the usage with the message"
 
@@ -51,10 +52,11 @@ def find_person(deps: Deps, client: WebClient, team_id: str, word: str) -> Perso
 def log_mentoring_session(
     deps: Deps, client: WebClient, *, team_id: str, user_id: str, other: Person, notes: str
 ) -> LoggedSession:
-    """The one path that records a mentoring session (the feedback offer hooks in after it)."""
+    """The one path that records a mentoring session; then the person helped (the mentee; in
+    a circle, the one who logged it) is offered, once per pair or circle, to send feedback."""
     logger = deps.directory.get(client, team_id, user_id) or Person(id=user_id, team_id=team_id)
     with deps.sessions.begin() as session:
-        return mentoring.log_session(
+        logged = mentoring.log_session(
             session=session,
             team_id=team_id,
             logger=logger,
@@ -62,6 +64,16 @@ def log_mentoring_session(
             notes=notes,
             now=deps.clock(),
         )
+    if not logged.already:
+        offer_feedback(
+            client,
+            deps,
+            team_id=team_id,
+            helped_id=logged.helped_id,
+            helper_id=logged.helper_id,
+            about=logged.about,
+        )
+    return logged
 
 
 def register(app: App, deps: Deps) -> None:

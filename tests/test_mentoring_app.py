@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import ids
+from models.feedback import FeedbackOffer
 from models.mentoring import MentoringAvoid, MentoringEnrollment, MentoringSession
 from scheduler.jobs import run_job
 from tests.conftest import Bot
+from tests.slack_requests import text_value
 
 
 def last_reply(bot: Bot) -> dict[str, Any]:
@@ -132,3 +136,77 @@ def test_circle_join(bot: Bot, sessions) -> None:
     bot.command("/mentor", "circle join leadership")
     assert "circle of 3–5" in last_reply(bot)["text"]
     assert enrollments(sessions) == [("UALICE", "circle", ["leadership"], True)]
+
+
+def offers(sessions: sessionmaker[Session]) -> list[tuple[str, str, str]]:
+    with sessions() as session:
+        rows = session.scalars(select(FeedbackOffer).order_by(FeedbackOffer.id))
+        return [(r.helped_id, r.helper_id, r.about) for r in rows]
+
+
+def offer_dms(bot: Bot, user: str) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c["channel"] == user and ids.FEEDBACK_OFFER_ACTION in json.dumps(c)
+    ]
+
+
+def test_logging_a_session_offers_the_mentee_feedback_once(bot: Bot, sessions, deps, clock) -> None:
+    bot.command("/mentor", "join mentor python", user="UBOB")
+    bot.command("/mentor", "join mentee python")
+    run_job("pairing", deps, now=clock())
+    # The mentor logs it: the mentee (Alice) is offered to send the mentor feedback.
+    bot.command("/mentor", "log <@UALICE|alice> first chat", user="UBOB")
+    assert "Logged your session" in bot.slack.responses[-1]["text"]
+    (invite,) = offer_dms(bot, "UALICE")
+    assert "<@UBOB> helped you with *your mentoring sessions (since 25 Nov 2026)*" in json.dumps(
+        invite, ensure_ascii=False
+    )
+    assert offer_dms(bot, "UBOB") == []
+    assert offers(sessions) == [("UALICE", "UBOB", "your mentoring sessions (since 25 Nov 2026)")]
+    # The same session logged again, or a later one logged by the mentee: no second offer.
+    bot.command("/mentor", "log <@UBOB|bob> same chat")
+    clock.advance(days=7)
+    bot.command("/mentor", "log <@UBOB|bob> second chat")
+    assert "Logged your session" in last_reply(bot)["text"]
+    assert len(offer_dms(bot, "UALICE")) == 1
+    assert len(offers(sessions)) == 1
+
+    # The offer opens the same structured modal, and the feedback reaches the mentor only.
+    value = next(
+        e["value"]
+        for b in invite["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ids.FEEDBACK_OFFER_ACTION
+    )
+    bot.block_action(ids.FEEDBACK_OFFER_ACTION, value, user="UALICE", channel="UALICE")
+    modal = bot.slack.calls_to("views.open")[-1]["view"]
+    assert "Feedback for <@UBOB>" in json.dumps(modal)
+    values = {
+        ids.FEEDBACK_SITUATION_BLOCK: {"text": text_value("Our first session")},
+        ids.FEEDBACK_BEHAVIOUR_BLOCK: {"text": text_value("You asked what I wanted to learn")},
+        ids.FEEDBACK_IMPACT_BLOCK: {"text": text_value("I left with a plan")},
+        ids.FEEDBACK_SUGGESTION_BLOCK: {"text": text_value("Share a reading list")},
+    }
+    assert bot.view_submission(modal, values, user="UALICE").json()["response_action"] == "update"
+    delivered = [c for c in bot.slack.calls_to("chat.postMessage") if c["channel"] == "UBOB"]
+    assert len(delivered) == 1 and "Feedback from <@UALICE>" in json.dumps(delivered[0])
+
+
+def test_in_a_circle_the_one_who_logs_is_offered_feedback_for_the_peer(
+    bot: Bot, sessions, deps, clock
+) -> None:
+    for user in ("UALICE", "UBOB", "UDAVE"):
+        bot.command("/mentor", "circle join leadership", user=user)
+    run_job("pairing", deps, now=clock())
+    bot.command("/mentor", "log <@UDAVE|dave> swapped notes on hiring")
+    assert offers(sessions) == [("UALICE", "UDAVE", "your coaching circle (since 25 Nov 2026)")]
+    assert len(offer_dms(bot, "UALICE")) == 1
+
+
+def test_a_refused_log_offers_nothing(bot: Bot, sessions) -> None:
+    bot.command("/mentor", "log <@UBOB|bob> we talked")
+    assert "aren't paired" in last_reply(bot)["text"]
+    assert offers(sessions) == []
+    assert bot.slack.calls_to("chat.postMessage") == []

@@ -111,6 +111,13 @@ class LoggedSession:
     helped_id: str
     partner_id: str  # the person the caller named
     already: bool  # the same two people had logged a session today; counted once
+    about: str = ""  # what the feedback offer calls it: one offer per pair or circle
+
+
+def feedback_about(kind: str, started_at: datetime) -> str:
+    """Names the group in the feedback offer; its start date makes it one offer per group."""
+    what = "your mentoring sessions" if kind == PAIR else "your coaching circle"
+    return f"{what} (since {started_at.day} {started_at:%b %Y})"
 
 
 @dataclass(frozen=True)
@@ -347,6 +354,7 @@ def log_session(
         helped_id=helped,
         partner_id=other.id,
         already=already,
+        about=feedback_about(group.kind, group.started_at),
     )
 
 
