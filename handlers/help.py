@@ -45,7 +45,7 @@ from bot.services.help import (
     resolve_request,
     suggest_helpers,
 )
-from bot.services.people import Person
+from bot.services.people import Person, remember_member
 from bot.services.topics import add_topics, list_topics, parse_topics, remove_topics, topics_of
 from bot.text import clean, from_slack, truncate
 from handlers.feedback import offer_feedback
@@ -73,6 +73,15 @@ def is_direct_message(channel_id: str) -> bool:
     return not channel_id or channel_id.startswith("D")
 
 
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """Our own private_metadata; anything unreadable counts as empty (nothing is found)."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _team_of(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
@@ -94,6 +103,17 @@ def register(app: App, deps: Deps) -> None:
                 client.chat_postMessage(channel=user_id, text=text)
 
         return tell
+
+    def bot_is_in(client: WebClient, channel_id: str) -> bool:
+        """Before a modal: is the bot in this channel? Unsure (an API hiccup) counts as yes,
+        since posting the card answers the question for certain anyway."""
+        if is_direct_message(channel_id):
+            return False
+        try:
+            info = client.conversations_info(channel=channel_id)
+        except SlackApiError as exc:
+            return exc.response.get("error") not in CANNOT_POST
+        return bool((info.get("channel") or {}).get("is_member", True))
 
     def channel_members(client: WebClient, channel_id: str) -> list[str]:
         members: list[str] = []
@@ -257,6 +277,9 @@ def register(app: App, deps: Deps) -> None:
             respond(text=not_in_channel_text(), response_type="ephemeral")
             return
         if not (command.get("text") or "").strip():
+            if not bot_is_in(client, channel_id):
+                respond(text=not_in_channel_text(), response_type="ephemeral")
+                return
             open_ask_modal(
                 client,
                 command["trigger_id"],
@@ -284,7 +307,7 @@ def register(app: App, deps: Deps) -> None:
         channel_id = (shortcut.get("channel") or {}).get("id", "")
         user_id = shortcut["user"]["id"]
         response_url = shortcut.get("response_url")
-        if is_direct_message(channel_id):
+        if not bot_is_in(client, channel_id):
             teller(client, user_id, response_url)(not_in_channel_text())
             return
         link = None
@@ -313,7 +336,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         team_id = _team_of(body)
         user_id = body["user"]["id"]
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = _metadata(view)
         state = view["state"]["values"]
 
         def value(block: str, action: str) -> dict[str, Any]:
@@ -407,7 +430,7 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
         team_id = _team_of(body)
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        metadata = _metadata(view)
         state = view["state"]["values"]
         user_ids = list(
             ((state.get(ids.HELP_HELPERS_BLOCK) or {}).get(ids.HELP_HELPERS_ACTION) or {}).get(
@@ -475,8 +498,13 @@ def register(app: App, deps: Deps) -> None:
                 user_id=str(event["user"]),
                 now=deps.clock(),
             )
-        if card is not None:
-            update_card(client, card)
+        if card is None:
+            return
+        helper = deps.directory.get(client, team_id, str(event["user"]))
+        if helper is not None:  # their profile, so who helped whom across departments adds up
+            with deps.sessions.begin() as session:
+                remember_member(session=session, person=helper, now=deps.clock())
+        update_card(client, card)
 
     deps.message_hooks.append(on_thread_reply)
 

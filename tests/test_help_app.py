@@ -252,6 +252,38 @@ def test_button_for_a_missing_or_foreign_request_gets_a_clear_answer(bot: Bot, s
     assert bot.slack.calls_to("views.open") == []
 
 
+def test_buttons_on_a_card_whose_request_was_deleted_change_nothing(bot: Bot, sessions) -> None:
+    request = ask(bot, "Where is the style guide?")
+    with sessions.begin() as session:
+        session.delete(session.get(HelpRequest, request.id))
+    for action, user in (
+        (ids.HELP_OFFER_ACTION, "UBOB"),
+        (ids.HELP_RESOLVE_ACTION, "UALICE"),
+        (ids.HELP_REOPEN_ACTION, "UALICE"),
+    ):
+        click(bot, action, request, user)
+        assert "can't find that help request" in last_response(bot)["text"]
+        assert last_response(bot)["response_type"] == "ephemeral"
+    assert requests(sessions) == []
+    assert count(sessions, HelpOffer) == 0
+    assert bot.slack.calls_to("chat.update") == []
+    assert bot.slack.calls_to("views.open") == []
+
+
+def test_resolve_submission_with_unreadable_metadata_changes_nothing(bot: Bot, sessions) -> None:
+    request = ask(bot, "Where is the style guide?")
+    click(bot, ids.HELP_RESOLVE_ACTION, request, "UALICE")
+    view = {**bot.slack.calls_to("views.open")[-1]["view"], "private_metadata": "{not json"}
+    reply = bot.view_submission(
+        view,
+        {ids.HELP_HELPERS_BLOCK: {ids.HELP_HELPERS_ACTION: users_value(["UBOB"])}},
+        user="UALICE",
+    )
+    assert "can't find" in reply.json()["errors"][ids.HELP_HELPERS_BLOCK]
+    assert requests(sessions)[0].status == "open"
+    assert count(sessions, HelpThanks) == 0
+
+
 def test_resolve_submission_for_a_deleted_request_changes_nothing(bot: Bot, sessions) -> None:
     request = ask(bot, "Where is the style guide?")
     click(bot, ids.HELP_RESOLVE_ACTION, request, "UALICE")
@@ -364,12 +396,22 @@ def test_modal_errors_are_shown_on_the_field_and_nothing_is_stored(bot: Bot, ses
     assert bot.slack.calls_to("chat.postMessage") == []
 
 
-def test_modal_submitted_for_a_channel_without_the_bot_answers_privately(
+def test_askhelp_without_text_in_a_channel_without_the_bot_answers_before_the_modal(
     bot: Bot, sessions
 ) -> None:
     bot.slack.channels_without_bot.add("CPRIVATE")
     bot.command("/askhelp", "", channel="CPRIVATE")
+    assert "/invite @Reciprocity" in last_response(bot)["text"]
+    assert last_response(bot)["response_type"] == "ephemeral"
+    assert bot.slack.calls_to("views.open") == []
+
+
+def test_modal_submitted_after_the_bot_left_the_channel_answers_privately(
+    bot: Bot, sessions
+) -> None:
+    bot.command("/askhelp", "", channel="CPRIVATE")
     view = bot.slack.calls_to("views.open")[-1]["view"]
+    bot.slack.channels_without_bot.add("CPRIVATE")  # removed while the modal was open
     reply = bot.view_submission(view, modal_values("Anyone?"))
     assert reply.status == 200
     assert "/invite @Reciprocity" in last_response(bot)["text"]
@@ -396,6 +438,15 @@ def test_shortcut_in_a_direct_message_explains_instead(bot: Bot, sessions) -> No
     bot.message_shortcut(ids.HELP_SHORTCUT, message, user="UDAVE", channel="D0DM")
     assert "/invite @Reciprocity" in last_response(bot)["text"]
     assert bot.slack.calls_to("views.open") == []
+
+
+def test_shortcut_in_a_channel_without_the_bot_explains_instead(bot: Bot, sessions) -> None:
+    bot.slack.channels_without_bot.add("CPRIVATE")
+    message = {"ts": "1700000000.000777", "user": "UCAROL", "text": "hm"}
+    bot.message_shortcut(ids.HELP_SHORTCUT, message, user="UDAVE", channel="CPRIVATE")
+    assert "/invite @Reciprocity" in last_response(bot)["text"]
+    assert bot.slack.calls_to("views.open") == []
+    assert requests(sessions) == []
 
 
 # ----- help in the thread ----------------------------------------------------------------------
@@ -430,6 +481,9 @@ def test_thread_replies_count_as_help_once_per_person(bot: Bot, sessions, clock)
     ]
     assert requests(sessions)[0].first_offer_at == replied_at
     assert "Helping: <@UCAROL>" in card_text(card_message(bot, request))
+    with sessions() as session:  # their profile is kept, so departments can be compared
+        carol = session.get(Member, (TEAM_ID, "UCAROL"))
+        assert carol is not None and carol.tz == "Asia/Tokyo"
     # An offer after helping in the thread is noted on the same row, not a second one.
     click(bot, ids.HELP_OFFER_ACTION, request, "UCAROL")
     assert count(sessions, HelpOffer) == 1
