@@ -66,3 +66,8 @@ SETTINGS_TOPICS_BLOCK = "settings_topics"
 SETTINGS_OPT_OUTS_BLOCK = "settings_opt_outs"
 SETTINGS_MENTIONS_BLOCK = "settings_mentions"
 SETTINGS_VALUE_ACTION = "value"
+
+# App Home
+HOME_ACTIONS_BLOCK = "home_actions"
+HOME_REFRESH_ACTION = "home_refresh"
+HOME_FEEDBACK_BLOCK = "home_feedback"  # + _<request id>, one block per request
