@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import JSON, String, Text, func, select
@@ -317,8 +318,11 @@ def seed(session: Session) -> dict[str, Any]:
                 received_at=NOW,
             )
         )
-    for user in (ME, "UBOB"):
-        body = f"token=x&team_id={TEAM}&user_id={user}&command=%2Fkudos&text=%3C%40UCAROL%3E"
+    for body in (
+        f"token=x&team_id={TEAM}&user_id={ME}&command=%2Fkudos&text=%3C%40UCAROL%3E",
+        "payload=" + quote(json.dumps({"type": "block_actions", "user": {"id": ME}})),
+        f"token=x&team_id={TEAM}&user_id=UBOB&command=%2Fkudos&text=%3C%40UCAROL%3E",
+    ):
         session.add(
             WorkItem(
                 team_id=TEAM,

@@ -102,7 +102,10 @@ class _Scrubber:
         self.user_id = user_id
         uid = re.escape(user_id)
         self._mention = re.compile(rf"<@{uid}(?:\|[^>]*)?>|&lt;@{uid}(?:\|[^&]*)?&gt;")
-        self._bare = re.compile(rf"(?<![A-Za-z0-9])@?{uid}(?![A-Za-z0-9])")
+        # Also inside URL-encoded payloads, e.g. `%22UALICE%22` in a queued interaction.
+        self._bare = re.compile(
+            rf"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{{2}}))@?{uid}(?![A-Za-z0-9])"
+        )
 
     def mentions(self, value: Any) -> bool:
         if isinstance(value, str):
