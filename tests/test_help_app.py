@@ -270,6 +270,25 @@ def test_buttons_on_a_card_whose_request_was_deleted_change_nothing(bot: Bot, se
     assert bot.slack.calls_to("views.open") == []
 
 
+def test_a_click_from_another_workspace_on_this_card_changes_nothing(bot: Bot, sessions) -> None:
+    request = ask(bot, "Where is the style guide?")
+    bot.send.team_id = "TOTHER"  # the same key, pressed from another workspace's payload
+    try:
+        for action, user in (
+            (ids.HELP_OFFER_ACTION, "UBOB"),
+            (ids.HELP_RESOLVE_ACTION, "UALICE"),
+            (ids.HELP_REOPEN_ACTION, "UALICE"),
+        ):
+            click(bot, action, request, user)
+            assert "can't find that help request" in last_response(bot)["text"]
+    finally:
+        bot.send.team_id = TEAM_ID
+    assert requests(sessions)[0].status == "open"
+    assert count(sessions, HelpOffer) == 0
+    assert bot.slack.calls_to("chat.update") == []
+    assert bot.slack.calls_to("views.open") == []
+
+
 def test_resolve_submission_with_unreadable_metadata_changes_nothing(bot: Bot, sessions) -> None:
     request = ask(bot, "Where is the style guide?")
     click(bot, ids.HELP_RESOLVE_ACTION, request, "UALICE")
