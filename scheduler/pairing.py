@@ -3,12 +3,17 @@ pairs and circles whose horizon ended and forms new ones; on every run it delive
 waiting: thanks to the groups that ended, introductions (a group DM with everyone and a
 suggested first topic) to the new ones. Each round and each delivery is claimed, so running
 it twice, or in two replicas, does nothing twice; a failed delivery is retried next tick.
+
+Introductions and thanks are messages the bot starts on its own, so they wait for a good
+moment (`mentoring.good_moment_to_introduce`: nobody paused; everyone at work, or when their
+working hours never line up, the mentee at work). A thanks still waiting a week after the
+group ended is dropped rather than sent late.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -16,11 +21,13 @@ from bot.blocks.mentoring import introduction_message, thanks_message
 from bot.deps import Deps
 from bot.services import mentoring
 from bot.services.claims import claim, complete, release
-from bot.services.mentoring import GroupView
+from bot.services.mentoring import Availability, GroupView
+from bot.services.preferences import load_preferences
 
 log = logging.getLogger(__name__)
 
 JOB = "pairing"
+THANKS_STALE = timedelta(days=7)
 # Slack answers that retrying will not fix: the group is marked delivered without a DM.
 _PERMANENT = {
     "user_not_found",
@@ -37,7 +44,7 @@ def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str
         teams = mentoring.teams_in_program(session=session)
     due = channel is not None or mentoring.round_is_due(now)
     period = mentoring.round_key(now)
-    rounds = started = ended = thanked = introduced = 0
+    rounds = started = ended = thanked = introduced = waiting = 0
     for team_id in teams:
         key = f"{team_id}:{period}"
         if due and claim(sessions=deps.sessions, team_id=team_id, job=JOB, key=key, now=now):
@@ -57,26 +64,46 @@ def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str
             rounds += 1
             started += result.started
             ended += result.ended
-        thanked += _deliver(deps, team_id, now, thank=True)
-        introduced += _deliver(deps, team_id, now, thank=False)
+        done, wait = _deliver(deps, team_id, now, thank=True)
+        thanked, waiting = thanked + done, waiting + wait
+        done, wait = _deliver(deps, team_id, now, thank=False)
+        introduced, waiting = introduced + done, waiting + wait
     return (
         f"pairing {period}: {rounds} round(s), {ended} ended, {started} started, "
-        f"{thanked} thanked, {introduced} introduced"
+        f"{thanked} thanked, {introduced} introduced, {waiting} waiting for a good moment"
     )
 
 
-def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> int:
+def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
+    with deps.sessions() as session:
+        prefs = load_preferences(session=session, team_id=group.team_id, user_ids=group.user_ids)
+    people = []
+    for uid in group.user_ids:
+        person = deps.directory.get(deps.client, group.team_id, uid)
+        people.append(Availability(user_id=uid, prefs=prefs[uid], tz=person.tz if person else None))
+    return mentoring.good_moment_to_introduce(people, now=now, anchor=group.mentee_id)
+
+
+def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[int, int]:
+    """(delivered, still waiting for a good moment) for this team's thanks or introductions."""
     with deps.sessions() as session:
         find = mentoring.groups_to_thank if thank else mentoring.groups_to_introduce
         groups = find(session=session, team_id=team_id)
-    done = 0
+    done = waiting = 0
     for group in groups:
+        stale = thank and group.ended_at is not None and now - group.ended_at > THANKS_STALE
+        if not stale and not _good_moment(deps, group, now):
+            waiting += 1
+            continue
         job = "pairing-thanks" if thank else "pairing-intro"
         key = f"{team_id}:{group.id}"
         if not claim(sessions=deps.sessions, team_id=team_id, job=job, key=key, now=now):
             continue
         try:
-            channel_id = _thank(deps, group) if thank else _introduce(deps, group)
+            if stale:
+                channel_id = group.channel_id  # too late to be a thank-you; never sent
+            else:
+                channel_id = _thank(deps, group) if thank else _introduce(deps, group)
         except SlackApiError as exc:
             error = exc.response.get("error")
             if error not in _PERMANENT:
@@ -99,8 +126,8 @@ def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> int:
                     now=now,
                 )
         complete(sessions=deps.sessions, job=job, key=key, now=now)
-        done += 1
-    return done
+        done += not stale
+    return done, waiting
 
 
 def _introduce(deps: Deps, group: GroupView) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,13 +30,28 @@ def groups(sessions: sessionmaker[Session]) -> list[MentoringGroup]:
         return list(session.scalars(select(MentoringGroup).order_by(MentoringGroup.id)))
 
 
+# Wednesday 14:30 UTC: 15:30 in Berlin, 09:30 in New York, 14:30 in London (23:30 in Tokyo).
+EVERYONE_AT_WORK = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def at_work(clock):
+    clock.set(EVERYONE_AT_WORK)
+    return clock
+
+
 def test_new_pairs_are_introduced_in_a_group_dm_once_a_week(
     bot: Bot, deps, clock, sessions
 ) -> None:
     bot.command("/mentor", "join mentor python", user="UBOB")
     bot.command("/mentor", "join mentee python career")
+    # Wednesday 13:00 UTC is 08:00 for Bob in New York: the pair waits for both to be at work.
     summary = run_job("pairing", deps, now=clock())
-    assert "1 started" in summary and "1 introduced" in summary
+    assert "1 started" in summary and "0 introduced, 1 waiting" in summary
+    assert opened(bot) == [] and posts(bot) == []
+    clock.advance(hours=1)  # 09:00 in New York, 15:00 in Berlin
+    summary = run_job("pairing", deps, now=clock())
+    assert "0 round(s)" in summary and "1 introduced, 0 waiting" in summary
     assert opened(bot) == [["UALICE", "UBOB"]]
     [intro] = posts(bot)
     group = groups(sessions)[0]
@@ -63,7 +79,7 @@ def test_not_due_before_monday_morning_unless_asked(bot: Bot, deps, sessions) ->
 
 
 def test_pairs_rotate_at_the_horizon_with_thanks_and_new_partners(
-    bot: Bot, deps, clock, sessions
+    bot: Bot, deps, clock, sessions, at_work
 ) -> None:
     bot.command("/mentor", "join mentor", user="UBOB")
     bot.command("/mentor", "join mentor", user="UCAROL")
@@ -78,7 +94,7 @@ def test_pairs_rotate_at_the_horizon_with_thanks_and_new_partners(
 
     clock.advance(weeks=5)
     assert "0 ended" in run_job("pairing", deps, now=clock())
-    clock.set(datetime(2027, 1, 4, 9, 30, tzinfo=UTC))  # Monday of the sixth week after
+    clock.set(datetime(2027, 1, 4, 14, 30, tzinfo=UTC))  # Monday of the sixth week after
     summary = run_job("pairing", deps, now=clock())
     assert "2 ended, 2 started, 2 thanked, 2 introduced" in summary
     thanks = [p for p in posts(bot) if "Thank you" in p["text"]]
@@ -90,7 +106,9 @@ def test_pairs_rotate_at_the_horizon_with_thanks_and_new_partners(
     assert len(intros) == 4
 
 
-def test_avoid_lists_opt_outs_and_pauses_are_respected(bot: Bot, deps, clock, sessions) -> None:
+def test_avoid_lists_opt_outs_and_pauses_are_respected(
+    bot: Bot, deps, clock, sessions, at_work
+) -> None:
     bot.command("/mentor", "join mentor", user="UBOB")
     bot.command("/mentor", "join mentee")
     bot.command("/mentor", "join mentee", user="UCAROL")
@@ -104,7 +122,7 @@ def test_avoid_lists_opt_outs_and_pauses_are_respected(bot: Bot, deps, clock, se
     assert opened(bot) == [["UBOB", "UDAVE"]]
 
 
-def test_circles_form_and_are_introduced_together(bot: Bot, deps, clock, sessions) -> None:
+def test_circles_form_and_are_introduced_together(bot: Bot, deps, clock, sessions, at_work) -> None:
     for user in ("UALICE", "UBOB", "UCAROL", "UDAVE"):
         bot.command("/mentor", "circle join leadership", user=user)
     run_job("pairing", deps, now=clock())
@@ -114,7 +132,9 @@ def test_circles_form_and_are_introduced_together(bot: Bot, deps, clock, session
     assert "leadership" in intro["text"]
 
 
-def test_a_failed_introduction_is_retried_on_the_next_tick(bot: Bot, deps, clock, sessions) -> None:
+def test_a_failed_introduction_is_retried_on_the_next_tick(
+    bot: Bot, deps, clock, sessions, at_work
+) -> None:
     bot.command("/mentor", "join mentor", user="UBOB")
     bot.command("/mentor", "join mentee")
     bot.slack.fail("conversations.open", error="internal_error")
@@ -126,7 +146,9 @@ def test_a_failed_introduction_is_retried_on_the_next_tick(bot: Bot, deps, clock
     assert groups(sessions)[0].introduced_at is not None
 
 
-def test_a_deactivated_member_does_not_block_the_outbox(bot: Bot, deps, clock, sessions) -> None:
+def test_a_deactivated_member_does_not_block_the_outbox(
+    bot: Bot, deps, clock, sessions, at_work
+) -> None:
     bot.command("/mentor", "join mentor", user="UBOB")
     bot.command("/mentor", "join mentee")
     bot.slack.fail("conversations.open", error="user_disabled")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services.pairing import Candidate, Constraints, form_circles, pair_mentees
 from bot.services.people import Person, remember_member
-from bot.services.preferences import load_preferences
+from bot.services.preferences import Preferences, load_preferences
 from models.mentoring import (
     MentoringAvoid,
     MentoringEnrollment,
@@ -652,6 +652,59 @@ def _previous_partners(*, session: Session, team_id: str) -> frozenset[frozenset
 
 
 # ----- the outbox: introductions and thanks ----------
+@dataclass(frozen=True)
+class Availability:
+    """One group member as the introduction rule sees them."""
+
+    user_id: str
+    prefs: Preferences
+    tz: str | None  # their Slack profile's zone; `prefs.tz` overrides it
+
+
+INTRO_LOOKAHEAD = timedelta(days=7)
+_INTRO_STEP = timedelta(minutes=15)
+
+
+def good_moment_to_introduce(
+    people: Sequence[Availability], *, now: datetime, anchor: str | None = None
+) -> bool:
+    """May a group DM (an introduction, or the thanks at rotation) go to these people now?
+
+    The rule, so a message the bot starts on its own respects everyone's boundaries:
+    1. never while anyone in the group is paused;
+    2. now, if everyone is within their working hours and days (people who keep no working
+       hours at all don't hold the others back);
+    3. otherwise only if no moment in the coming week has more of them at work at once than
+       now — their windows never line up — and then only while `anchor` (the mentee of a
+       pair) is at work.
+    Opt-outs need no check here: whoever opted out of pairing is never put in a new group.
+    """
+    if any(p.prefs.is_paused(now) for p in people):
+        return False
+    working = [
+        p
+        for p in people
+        if p.prefs.work_days and p.prefs.work_start_minute < p.prefs.work_end_minute
+    ]
+    if not working:
+        return True
+
+    def at_work(moment: datetime) -> set[str]:
+        return {p.user_id for p in working if p.prefs.in_working_hours(moment, p.tz)}
+
+    here = at_work(now)
+    if len(here) == len(working):
+        return True
+    if not here or (anchor in {p.user_id for p in working} and anchor not in here):
+        return False
+    moment = now + _INTRO_STEP
+    while moment <= now + INTRO_LOOKAHEAD:
+        if len(at_work(moment)) > len(here):
+            return False
+        moment += _INTRO_STEP
+    return True
+
+
 def groups_to_introduce(*, session: Session, team_id: str) -> list[GroupView]:
     groups = session.scalars(
         select(MentoringGroup)
