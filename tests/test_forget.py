@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -548,3 +549,42 @@ def test_cli_refuses_without_yes_and_erases_with_it(sessions, database_url) -> N
     with sessions() as session:
         assert [(t, c) for t, c, v in text_values(session) if ME in v] == []
         assert session.scalar(select(func.count()).select_from(Member)) > 0
+
+
+def run_forget_on_a_terminal(answer: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    """`app.py forget` with a terminal as stdin, on which the operator types `answer`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["DATABASE_URL"] = database_url
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        return subprocess.run(
+            [sys.executable, "app.py", "forget", "--user", ME],
+            cwd=ROOT,
+            env=env,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_cli_asks_on_a_terminal_and_needs_the_exact_id(sessions, database_url) -> None:
+    with sessions.begin() as session:
+        seed(session)
+    with sessions() as session:
+        before = text_values(session)
+
+    wrong = run_forget_on_a_terminal("UBOB", database_url)
+    assert wrong.returncode == 2 and "not confirmed" in wrong.stderr
+    assert "Type the user id to confirm" in wrong.stdout
+    with sessions() as session:
+        assert text_values(session) == before
+
+    confirmed = run_forget_on_a_terminal(ME.lower(), database_url)
+    assert confirmed.returncode == 0, confirmed.stderr
+    with sessions() as session:
+        assert [(t, c) for t, c, v in text_values(session) if ME in v] == []
