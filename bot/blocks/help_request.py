@@ -20,6 +20,7 @@ from bot.services.help import (
 from bot.text import join_people, mrkdwn, quote, truncate
 
 MAX_SHOWN_PEOPLE = 20
+MAX_TAGS_INPUT = 300
 _URGENCY_ICON = {"today": ":rotating_light:", "week": ":calendar:", "none": ":seedling:"}
 
 
@@ -161,11 +162,15 @@ def ask_modal(*, private_metadata: str, draft: HelpDraft | None = None) -> dict[
     tags: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ids.HELP_TAGS_ACTION,
-        "max_length": 300,
+        "max_length": MAX_TAGS_INPUT,
         "placeholder": {"type": "plain_text", "text": "e.g. python, sql, onboarding"},
     }
     if draft and draft.tags:
-        tags["initial_value"] = ", ".join(draft.tags)
+        shown = list(draft.tags)
+        while len(", ".join(shown)) > MAX_TAGS_INPUT:  # Slack refuses a longer initial value
+            shown.pop()
+        if shown:
+            tags["initial_value"] = ", ".join(shown)
     blocks: list[dict[str, Any]] = [
         {
             "type": "input",
