@@ -22,6 +22,9 @@ def post_digest(deps: Deps, row: ChannelSettings, now: datetime, period: str) ->
         )
     if data.empty and not row.empty_week_line:
         return False
+    for user_id in data.unnamed:  # people not to ping, whose name only Slack knows
+        person = deps.directory.get(deps.client, row.team_id, user_id)
+        data.name(user_id, person.label if person and person.label != user_id else None)
     message = empty_week_message() if data.empty else digest_message(data)
     deps.client.chat_postMessage(channel=row.channel_id, **message)
     return True

@@ -167,26 +167,53 @@ def test_a_huge_week_stays_within_slacks_limits(session: Session) -> None:
     assert len(message["text"]) <= 3000
 
 
-def test_people_who_opted_out_are_named_not_mentioned(session: Session) -> None:
+def member(session: Session, user_id: str, name: str) -> None:
     session.add(
         Member(
-            team_id=T,
-            user_id="UBOB",
-            display_name="Bob <the builder>",
-            tz="UTC",
-            created_at=NOW,
-            updated_at=NOW,
+            team_id=T, user_id=user_id, display_name=name, tz="UTC", created_at=NOW, updated_at=NOW
         )
     )
-    save_preferences(
-        session=session, team_id=T, user_id="UBOB", now=NOW, opt_out_digest_mentions=True
+    session.flush()
+
+
+def test_people_are_pinged_only_if_they_allowed_it_and_not_named_if_they_opted_out(
+    session: Session,
+) -> None:
+    member(session, "UBOB", "Bob <the builder>")
+    member(session, "UCAROL", "Carol")
+    member(session, "UDAVE", "Dave")
+    save_preferences(session=session, team_id=T, user_id="UALICE", now=NOW, allow_mentions=True)
+    save_preferences(  # opted out: not named at all, even though mentions are allowed
+        session=session,
+        team_id=T,
+        user_id="UCAROL",
+        now=NOW,
+        opt_out_digest_mentions=True,
+        allow_mentions=True,
     )
     kudos(session, "UALICE", ["UBOB"], "thanks <@UBOB> for pairing")
+    kudos(session, "UDAVE", ["UCAROL"], "for covering <@UCAROL>'s shift")
+    kudos(session, "UALICE", ["UCAROL"], "for the docs")
     data = build_digest(session=session, team_id=T, channel_id=C, now=NOW, leaderboard=True)
     text = all_text(digest_message(data))
-    assert "<@UBOB>" not in text
-    assert "Bob &lt;the builder&gt;" in text
-    assert "<@UALICE>" in text
+    assert "<@UALICE>" in text  # allowed mentions: a ping
+    assert "<@UBOB>" not in text and "Bob &lt;the builder&gt;" in text  # default: the name
+    assert "<@UDAVE>" not in text and "Dave" in text
+    assert "UCAROL" not in text and "Carol" not in text and "a teammate" in text
+    # The leaderboard leaves out whoever opted out, though Carol received the most.
+    assert data.leaderboard == [("UBOB", 1)]
+    assert data.unnamed == []
+
+
+def test_someone_the_database_has_no_name_for_is_never_pinged(session: Session) -> None:
+    kudos(session, "UALICE", ["UNEW"], "for the onboarding guide")
+    data = build_digest(session=session, team_id=T, channel_id=C, now=NOW)
+    assert data.unnamed == ["UALICE", "UNEW"]
+    assert "<@" not in all_text(digest_message(data))  # "a teammate" until the edge names them
+    data.name("UNEW", "Nia")
+    data.name("UALICE", None)
+    text = all_text(digest_message(data))
+    assert "Nia, from a teammate" in text
 
 
 def test_the_leaderboard_only_when_the_channel_turned_it_on(session: Session) -> None:

@@ -94,6 +94,8 @@ def test_the_digest_posts_at_its_moment_and_only_once(deps: Deps, slack, week) -
     assert digests(slack) == Counter({"CONE": 1})
     (post,) = slack.calls_to("chat.postMessage")
     assert "for the clear incident notes" in str(post["blocks"])
+    # Nobody here allowed mentions: named from their Slack profile, not pinged.
+    assert "bob, from alice" in str(post["blocks"]) and "<@" not in str(post["blocks"])
 
 
 def test_the_digest_follows_the_channels_time_zone(deps: Deps, slack, sessions) -> None:

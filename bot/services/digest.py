@@ -2,14 +2,15 @@
 
 The digest is a list of sections. Each section is one function `(session, window) -> Section
 | None` in SECTIONS, one or two indexed queries each; adding a kind of record to the digest is
-adding one function. Lines are mrkdwn with people as `<@U…>`; people who opted out of being
-mentioned in digests are turned into their plain names when the digest is rendered.
-It celebrates and ranks nobody: the only ordering of people is the opt-in leaderboard.
+adding one function. Lines are mrkdwn with people as `<@U…>`; when the digest is rendered
+each person is shown the way the boundary gate says (`gate.mention`): pinged only if they
+allowed mentions, otherwise by their plain name, and not named at all ("a teammate") if they
+opted out of digest mentions. It celebrates and ranks nobody: the only ordering of people is
+the opt-in leaderboard, which leaves out whoever opted out.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from bot.services.gate import mention
 from bot.services.mentoring import pairs_started_between
-from bot.services.preferences import load_preferences
+from bot.services.preferences import Preferences, load_preferences
 from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
 from models import Kudos, Member, Thanks
 from models.help import HelpRequest, HelpThanks
@@ -30,6 +32,7 @@ MAX_STORIES = 10
 MAX_OPEN = 5
 MAX_RESOLVED = 8
 REASON_CHARS = 300
+TEAMMATE = "a teammate"  # how the digest refers to someone who opted out of being named
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,13 @@ class DigestData:
     window: Window
     sections: list[Section]
     participants: int
-    plain_names: dict[str, str]  # people not to ping: user id -> name
+    plain_names: dict[str, str]  # people not to ping: user id -> what to write instead
     leaderboard: list[tuple[str, int]] | None = None
+    unnamed: list[str] = field(default_factory=list)  # not to ping, no name known here yet
+
+    def name(self, user_id: str, label: str | None) -> None:
+        """Fill in a plain name the edge looked up (Slack's profile) for someone in `unnamed`."""
+        self.plain_names[user_id] = label or TEAMMATE
 
     @property
     def empty(self) -> bool:
@@ -269,26 +277,40 @@ def build_digest(
         received.update(section.received)
         for line in section.lines:
             mentioned.update(USER_MENTION.findall(line))
-    top = received.most_common(3) if leaderboard and received else None
-    if top:
-        mentioned.update(uid for uid, _ in top)
+    asked = sorted(mentioned | (set(received) if leaderboard else set()))
+    prefs = load_preferences(session=session, team_id=team_id, user_ids=asked)
+    top = None
+    if leaderboard and received:
+        ranked = [(uid, n) for uid, n in received.most_common() if _named(prefs, uid)]
+        top = ranked[:3] or None
+        mentioned.update(uid for uid, _ in top or [])
+    plain_names, unnamed = _renderings(session, team_id, prefs, mentioned)
     return DigestData(
         window=window,
         sections=sections,
         participants=len(people),
-        plain_names=_plain_names(session, team_id, sorted(mentioned)),
+        plain_names=plain_names,
         leaderboard=top,
+        unnamed=unnamed,
     )
 
 
-def _plain_names(session: Session, team_id: str, user_ids: list[str]) -> dict[str, str]:
-    """Names to write instead of a mention, for those who opted out of digest mentions."""
-    if not user_ids:
-        return {}
-    prefs = load_preferences(session=session, team_id=team_id, user_ids=user_ids)
-    quiet = [uid for uid, p in prefs.items() if p.opt_out_digest_mentions]
+def _named(prefs: dict[str, Preferences], user_id: str) -> bool:
+    return not prefs[user_id].opt_out_digest_mentions
+
+
+def _renderings(
+    session: Session, team_id: str, prefs: dict[str, Preferences], user_ids: set[str]
+) -> tuple[dict[str, str], list[str]]:
+    """How to write each person the digest names, through the gate: a ping (left as it is),
+    their plain name, or "a teammate". Also who needs a name the database doesn't know."""
+    quiet = sorted(
+        uid
+        for uid in user_ids
+        if prefs[uid].opt_out_digest_mentions or not prefs[uid].allow_mentions
+    )
     if not quiet:
-        return {}
+        return {}, []
     names = dict(
         session.execute(
             select(Member.user_id, Member.display_name).where(
@@ -296,17 +318,21 @@ def _plain_names(session: Session, team_id: str, user_ids: list[str]) -> dict[st
             )
         ).all()
     )
-    return {uid: names.get(uid) or "a teammate" for uid in quiet}
-
-
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+    plain: dict[str, str] = {}
+    unnamed: list[str] = []
+    for uid in quiet:
+        shown = mention(prefs[uid], uid, names.get(uid) or "")
+        plain[uid] = shown or TEAMMATE  # never a ping nobody allowed, even if no name is found
+        if shown == "":
+            unnamed.append(uid)
+    return plain, unnamed
 
 
 def unmention(text: str, plain_names: dict[str, str]) -> str:
-    """Replace mentions of people who opted out with their names (no ping)."""
+    """Replace mentions of people who are not to be pinged with their names (or "a teammate")."""
     if not plain_names:
         return text
-    return _MENTION.sub(
+    return USER_MENTION.sub(
         lambda m: mrkdwn(plain_names[m.group(1)]) if m.group(1) in plain_names else m.group(0),
         text,
     )
