@@ -72,21 +72,24 @@ def ask(
     session: Session,
     requester: Person,
     at: datetime,
-    key: str,
+    name: str,
     tags: tuple[str, ...] = ("python",),
     channel: str = "CGENERAL",
-) -> None:
+) -> str:
+    """A help request "How do I <name>?"; returns its key."""
+    key = help.new_key()
     help.create_request(
         session=session,
         team_id=requester.team_id,
         key=key,
         requester=requester,
         channel_id=channel,
-        draft=help.HelpDraft(question=f"How do I {key}?", tags=tags),
+        draft=help.HelpDraft(question=f"How do I {name}?", tags=tags),
         suggestions=[],
         message_ts=f"{at.timestamp():.6f}",
         now=at,
     )
+    return key
 
 
 def seed(session: Session) -> None:
@@ -101,31 +104,31 @@ def seed(session: Session) -> None:
     thanks.retract_thanks(session=session, reaction=retracted, now=NOW)
     react(session, CAROL, ALICE, LONG_AGO, "1.3")
     # help: Bob helped Alice long ago (she thanked him); Alice helped Bob today (he thanked her)
-    ask(session, ALICE, LONG_AGO, "alice-ask")
-    help.offer_help(session=session, team_id=T, key="alice-ask", helper=BOB, now=LONG_AGO)
+    alice_ask = ask(session, ALICE, LONG_AGO, "alice-ask")
+    help.offer_help(session=session, team_id=T, key=alice_ask, helper=BOB, now=LONG_AGO)
     help.resolve_request(
         session=session,
         team_id=T,
-        key="alice-ask",
+        key=alice_ask,
         resolver_id="UALICE",
         helpers=[BOB],
         note=None,
         now=LONG_AGO,
     )
-    ask(session, BOB, NOW - timedelta(hours=3), "bob-ask")
-    help.offer_help(session=session, team_id=T, key="bob-ask", helper=ALICE, now=NOW)
+    bob_ask = ask(session, BOB, NOW - timedelta(hours=3), "bob-ask")
+    help.offer_help(session=session, team_id=T, key=bob_ask, helper=ALICE, now=NOW)
     help.resolve_request(
         session=session,
         team_id=T,
-        key="bob-ask",
+        key=bob_ask,
         resolver_id="UBOB",
         helpers=[ALICE],
         note=None,
         now=NOW,
     )
     # …and she offered on Dave's open request
-    ask(session, DAVE, NOW - timedelta(hours=2), "dave-ask")
-    help.offer_help(session=session, team_id=T, key="dave-ask", helper=ALICE, now=NOW)
+    dave_ask = ask(session, DAVE, NOW - timedelta(hours=2), "dave-ask")
+    help.offer_help(session=session, team_id=T, key=dave_ask, helper=ALICE, now=NOW)
     # feedback: Alice asked Bob and got it; she gave Carol some unasked
     (request,) = feedback.request_feedback(
         session=session,
@@ -222,8 +225,8 @@ def test_someone_new_has_all_zeros(session: Session) -> None:
 def test_a_handful_of_queries_however_much_data(session: Session) -> None:
     seed(session)
     for i in range(20):
-        ask(session, BOB, NOW - timedelta(hours=1), f"more-{i}")
-        help.offer_help(session=session, team_id=T, key=f"more-{i}", helper=ALICE, now=NOW)
+        key = ask(session, BOB, NOW - timedelta(hours=1), f"more-{i}")
+        help.offer_help(session=session, team_id=T, key=key, helper=ALICE, now=NOW)
     statements: list[str] = []
 
     def count(*args: Any) -> None:

@@ -124,9 +124,9 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
     if status is None or (not status.roles and not status.groups):
         blocks.append(
             _context(
-                "You're not in mentoring yet. `/mentor join mentee <topics>` to find a mentor, "
-                "`/mentor join mentor <topics>` to be one, or `/mentor circle join` for a "
-                "peer circle."
+                "You're not in mentoring yet. `/mentor join mentee &lt;topics&gt;` to find "
+                "a mentor, `/mentor join mentor &lt;topics&gt;` to be one, or "
+                "`/mentor circle join` for a peer circle."
             )
         )
         return blocks
@@ -152,7 +152,7 @@ def feedback_blocks(awaiting: tuple[RequestView, ...]) -> list[dict[str, Any]]:
         blocks.append(
             _context(
                 "Nobody is waiting on feedback from you. Curious how you're doing? "
-                "`/feedback request @someone about <topic>`."
+                "`/feedback request @someone about &lt;topic&gt;`."
             )
         )
         return blocks

@@ -19,7 +19,7 @@ def numbers_lines(numbers: Numbers) -> str:
             f":sparkles: Kudos — gave {numbers.kudos_given} · received {numbers.kudos_received}",
             f":pray: Thanks — gave {numbers.thanks_given} · received {numbers.thanks_received}",
             f":handshake: Help — helped on {_requests(numbers.help_given)} · "
-            f"{_requests(numbers.help_received)} of yours resolved",
+            f"got help on {_requests(numbers.help_received)}",
             f":speech_balloon: Feedback — {feedback}",
             f":seedling: Mentoring sessions — {numbers.mentoring_sessions}",
         ]
