@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import ids
 from bot.blocks.feedback import reminder_dm
 from bot.logs import configure_logging
+from bot.services.channels import enroll_channel
+from bot.services.export import records
 from bot.services.feedback import mark_reminded, pending_feedback_requests
 from bot.services.preferences import save_preferences
 from handlers.feedback import offer_feedback
+from models import Kudos
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from models.nudges import Nudge
 from scheduler.jobs import run_job
@@ -232,6 +235,7 @@ def test_decline_tells_the_requester_kindly(bot: Bot, sessions) -> None:
         ("request", "Who should I ask"),
         ("give <@UALICE>", "yourself"),
         ("give <@UROBOT>", "is a bot"),
+        ("give <@UGONE>", "no longer in this workspace"),
         ("give", "Name one person"),
         ("give <@UBOB> <@UCAROL>", "One person at a time"),
     ],
@@ -324,6 +328,34 @@ def test_request_feedback_on_a_message(bot: Bot, sessions) -> None:
         (link, "is it clear?"),
     ]
     assert not [c for c in bot.slack.calls_to("chat.postMessage") if c["channel"] == "CPLANS"]
+
+
+@pytest.mark.parametrize(
+    ("people", "topic", "block", "expected"),
+    [
+        (["UBOB", "UCAROL", "UDAVE", "UADMIN", "UALICE2", "UX"], None, "people", "at most 5"),
+        (["UROBOT"], None, "people", "is a bot"),
+        (["UGONE"], None, "people", "no longer in this workspace"),
+        (["UBOB"], "t" * 301, "topic", "under 300"),
+    ],
+)
+def test_the_request_modal_refuses_on_the_right_field(
+    bot: Bot, sessions, people: list[str], topic: str | None, block: str, expected: str
+) -> None:
+    for uid in ("UALICE2", "UX"):
+        bot.slack.add_user(uid, name=uid.lower())
+    message = {"ts": "1700000123.000100", "user": "UALICE", "text": "Draft"}
+    bot.message_shortcut(ids.FEEDBACK_SHORTCUT, message, user="UALICE", channel="CPLANS")
+    values = {
+        ids.FEEDBACK_REVIEWERS_BLOCK: {ids.FEEDBACK_REVIEWERS_ACTION: users_value(people)},
+        ids.FEEDBACK_TOPIC_BLOCK: {ids.FEEDBACK_TOPIC_ACTION: text_value(topic)},
+    }
+    body = bot.view_submission(last_modal(bot), values, user="UALICE").json()
+    assert body["response_action"] == "errors"
+    field = ids.FEEDBACK_REVIEWERS_BLOCK if block == "people" else ids.FEEDBACK_TOPIC_BLOCK
+    assert expected in body["errors"][field]
+    assert count(sessions, FeedbackRequest) == 0
+    assert bot.slack.calls_to("chat.postMessage") == []
 
 
 # ----- the offer after help or mentoring ------------------------------------------------------
@@ -529,7 +561,9 @@ def production_logging() -> Iterator[_Capture]:
         logging.getLogger(name).setLevel(level)
 
 
-def test_feedback_text_never_appears_in_logs(bot: Bot, sessions, production_logging) -> None:
+def test_feedback_text_never_appears_in_logs_exports_or_digests(
+    bot: Bot, sessions, clock, production_logging
+) -> None:
     secret = "ZEBRA-7731 you are lazy"
     bot.command("/feedback", "request <@UBOB> about ORCHID-TOPIC")
     invite = dms_to(bot, "UBOB")[0]
@@ -548,6 +582,31 @@ def test_feedback_text_never_appears_in_logs(bot: Bot, sessions, production_logg
     assert "capture check" in logged, "the capture is not working"
     assert "ZEBRA-7731" not in logged
     assert "rolling back" not in logged  # the impact field
+
+    # Nor in exports, the channel digest or anyone's numbers.
+    with sessions.begin() as session:
+        enroll_channel(session=session, team_id=TEAM_ID, channel_id="CGENERAL", now=clock())
+        session.add(
+            Kudos(
+                team_id=TEAM_ID,
+                post_id="kudos-1",
+                giver_id="UALICE",
+                receiver_id="UBOB",
+                channel_id="CGENERAL",
+                reason="the thoughtful review",
+                created_at=clock() - timedelta(days=1),
+            )
+        )
+        exported = json.dumps(list(records(session=session)))
+    assert '"feedback"' in exported and "UBOB" in exported
+    assert "ZEBRA-7731" not in exported and "rolling back" not in exported
+    assert "1 posted" in run_job("digest", bot.deps, now=clock(), channel="CGENERAL")
+    bot.command("/reciprocity", "me")
+    bot.command("/reciprocity", "me", user="UBOB")
+    elsewhere = [c for c in bot.slack.calls_to("chat.postMessage") if c["channel"] != "UALICE"]
+    assert any(c["channel"] == "CGENERAL" for c in elsewhere)
+    assert "ZEBRA-7731" not in json.dumps(elsewhere)
+    assert "ZEBRA-7731" not in json.dumps(bot.slack.responses[-2:])
 
 
 # ----- the reminder (sent by the reminders job through the boundary gate) ---------------------
