@@ -109,3 +109,17 @@ def test_parse_topics_examples() -> None:
     )
     with pytest.raises(DomainError, match="doesn't work as a topic"):
         parse_topics(["`rm -rf`"])
+
+
+def test_the_introduction_suggests_a_first_topic_to_talk_about() -> None:
+    pair = introduction_message(group("pair", PAIR_MEMBERS, topic="python"), 6)["text"]
+    assert "<@UBOB> will mentor <@UALICE> for the next 6 weeks" in pair
+    assert "*A first topic:* python — where would <@UALICE> like to be with it" in pair
+    starter = "What would you like to be better at three months from now?"
+    assert (
+        f"*A first topic:* {starter}\n"
+        in introduction_message(group("pair", PAIR_MEMBERS, topic=starter), 6)["text"]
+    )
+    circle = [(f"U{i}", "peer") for i in range(3)]
+    text = introduction_message(group("circle", circle, topic="leadership"), 6)["text"]
+    assert "where would each of you like to be with it" in text

@@ -140,7 +140,15 @@ def introduction_message(group: GroupView, horizon_weeks: int) -> dict[str, Any]
             f":wave: Welcome to your peer coaching circle, {people}! "
             f"You'll meet for the next {horizon_weeks} weeks."
         )
-    topic = f"*A first topic:* {mrkdwn(group.topic)}" if group.topic else ""
+    topic = ""
+    if group.topic and group.topic.endswith("?"):  # no shared topic: a starter question
+        topic = f"*A first topic:* {mrkdwn(group.topic)}"
+    elif group.topic:
+        who = f"<@{group.mentee_id}>" if group.kind == PAIR else "each of you"
+        topic = (
+            f"*A first topic:* {mrkdwn(group.topic)} — where would {who} like to be with it "
+            "in three months, and what is in the way?"
+        )
     tail = "Find a time that suits you all, and use `/mentor log @name <notes>` after you meet."
     text = "\n".join(part for part in (head, topic, tail) if part)
     return _message(text)
