@@ -9,7 +9,13 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.channels import changed_text, not_allowed_text, settings_text, welcome_message
+from bot.blocks.channels import (
+    changed_text,
+    not_allowed_text,
+    not_here_text,
+    settings_text,
+    welcome_message,
+)
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services.channels import (
@@ -41,13 +47,22 @@ def register(app: App, deps: Deps) -> None:
                 session=session, team_id=team_id, channel_id=channel_id, now=deps.clock()
             )
             settings = describe(row)
-        client.chat_postMessage(channel=channel_id, **welcome_message(settings))
+            workspace = get_workspace(
+                session=session, team_id=team_id, defaults=deps.defaults, now=deps.clock()
+            )
+            emoji = (workspace.thanks_emoji or ["pray"])[0]
+        client.chat_postMessage(channel=channel_id, **welcome_message(settings, emoji=emoji))
 
     def channel_command(
         *, command: dict[str, Any], args: str, respond: Respond, client: WebClient
     ) -> None:
         team_id, channel_id = command["team_id"], command["channel_id"]
         change = parse_channel_command(args)
+        if channel_id.startswith("D"):
+            raise DomainError(
+                "Channel settings belong to a channel: run `/reciprocity channel …` in the "
+                "channel you want to see or change."
+            )
         user_id = command["user_id"]
         person = deps.directory.get(client, team_id, user_id)
         with deps.sessions.begin() as session:
@@ -60,8 +75,18 @@ def register(app: App, deps: Deps) -> None:
                 is_admin=person.is_admin,
                 is_owner=person.is_owner,
             )
-            current = describe(get_channel(session=session, team_id=team_id, channel_id=channel_id))
+            row = get_channel(session=session, team_id=team_id, channel_id=channel_id)
+            current = describe(row) if row is not None else None
         if change is None:
+            if current is None:  # never enrolled: only if the bot is really here
+                if not _bot_is_in(client, channel_id):
+                    respond(text=not_here_text(channel_id), response_type="ephemeral")
+                    return
+                with deps.sessions.begin() as session:
+                    row, _ = enroll_channel(
+                        session=session, team_id=team_id, channel_id=channel_id, now=deps.clock()
+                    )
+                    current = describe(row)
             respond(
                 text=settings_text(channel_id, current, can_change=allowed),
                 response_type="ephemeral",
@@ -70,8 +95,15 @@ def register(app: App, deps: Deps) -> None:
         if not allowed:
             respond(text=not_allowed_text(), response_type="ephemeral")
             return
-        if change.setting == "kudos" and change.channel_id not in (None, channel_id):
-            _check_bot_is_in(client, change.channel_id or "")
+        turning_on = change.setting in ("digest", "prompt") and change.enabled
+        if turning_on and not _bot_is_in(client, channel_id):
+            raise DomainError(not_here_text(channel_id))
+        elsewhere = change.channel_id if change.setting == "kudos" else None
+        if elsewhere and elsewhere != channel_id and not _bot_is_in(client, elsewhere):
+            raise DomainError(
+                f"I'm not in <#{elsewhere}> yet, so I couldn't post kudos there. "
+                "Invite me there first (`/invite @Reciprocity`), then try again."
+            )
         with deps.sessions.begin() as session:
             row = apply_change(
                 session=session,
@@ -106,16 +138,12 @@ def register(app: App, deps: Deps) -> None:
     deps.message_hooks.append(on_thread_reply)
 
 
-def _check_bot_is_in(client: WebClient, channel_id: str) -> None:
-    """Kudos can only be posted where the bot is a member; say so before saving the choice."""
+def _bot_is_in(client: WebClient, channel_id: str) -> bool:
+    """Whether the bot is a member of the channel (it can only post where it is)."""
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as exc:
         if exc.response.get("error") not in ("channel_not_found", "not_in_channel"):
             raise
-        info = {}
-    if not info.get("is_member"):
-        raise DomainError(
-            f"I'm not in <#{channel_id}> yet, so I couldn't post kudos there. "
-            "Invite me there first (`/invite @Reciprocity`), then try again."
-        )
+        return False
+    return bool(info.get("is_member"))

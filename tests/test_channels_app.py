@@ -57,7 +57,21 @@ def test_adding_the_bot_enrols_the_channel_with_friday_digest_and_says_hello(
     assert row.prompt_enabled is False and row.kudos_channel_id is None and row.tz is None
     posts = bot.slack.calls_to("chat.postMessage")
     assert len(posts) == 1 and posts[0]["channel"] == "CTEAM"
-    assert "Friday 15:00" in posts[0]["text"] and "/reciprocity channel" in posts[0]["text"]
+    text = posts[0]["text"]
+    assert "Friday 15:00" in text and "/reciprocity channel" in text
+    assert "share-and-solve prompt is off" in text and "prompt on" in text
+    assert ":pray:" in text  # the workspace's first thanks emoji
+
+
+def test_the_welcome_names_the_workspaces_own_thanks_emoji(bot: Bot, deps) -> None:
+    with deps.sessions.begin() as session:
+        workspace = get_workspace(
+            session=session, team_id=TEAM_ID, defaults=WorkspaceDefaults(), now=deps.clock()
+        )
+        workspace.thanks_emoji = ["taco", "pray"]
+    bot.event(joined(BOT_USER_ID))
+    (post,) = bot.slack.calls_to("chat.postMessage")
+    assert ":taco:" in post["text"] and ":pray:" not in post["text"]
 
 
 def test_a_person_joining_a_channel_enrols_nothing(bot: Bot, sessions) -> None:
@@ -81,6 +95,46 @@ def test_anyone_can_see_the_settings(bot: Bot) -> None:
     assert "Weekly digest: on, Friday 15:00" in text
     assert "Share-and-solve prompt: off" in text
     assert "admins" in text  # Bob learns who can change them
+
+
+def test_show_in_a_channel_i_was_never_added_to_says_so_and_stores_nothing(
+    bot: Bot, sessions
+) -> None:
+    bot.slack.channels_without_bot.add("CGENERAL")
+    bot.command("/reciprocity", "channel show", user="UBOB")
+    text = last_reply(bot)
+    assert "not in <#CGENERAL> yet" in text and "/invite" in text
+    assert "Fridays at 15:00" in text and "Weekly digest: on" not in text
+    with sessions() as session:
+        assert session.get(ChannelSettings, (TEAM_ID, "CGENERAL")) is None
+
+
+def test_show_where_i_am_but_missed_the_join_enrols_the_channel(bot: Bot, sessions) -> None:
+    bot.command("/reciprocity", "channel show", user="UBOB")
+    assert "Weekly digest: on, Friday 15:00" in last_reply(bot)
+    row = channel_row(sessions)  # so the digest it promises really comes
+    assert row.digest_enabled is True and row.prompt_enabled is False
+
+
+def test_turning_the_digest_on_where_i_am_not_asks_for_an_invite_first(bot: Bot, sessions) -> None:
+    bot.slack.channels_without_bot.add("CGENERAL")
+    for text in ("channel digest on", "channel prompt on monday 09:00"):
+        bot.command("/reciprocity", text, user="UADMIN")
+        assert "not in <#CGENERAL> yet" in last_reply(bot), text
+    with sessions() as session:
+        assert session.get(ChannelSettings, (TEAM_ID, "CGENERAL")) is None
+    bot.command("/reciprocity", "channel kudos <#CKUDOS>", user="UADMIN")  # that still works
+    assert channel_row(sessions).kudos_channel_id == "CKUDOS"
+
+
+def test_channel_settings_from_a_direct_message_point_to_the_channel(bot: Bot, sessions) -> None:
+    for text in ("channel show", "channel digest off"):
+        bot.command(
+            "/reciprocity", text, user="UADMIN", channel="D0ALICE", channel_name="directmessage"
+        )
+        assert "run `/reciprocity channel …` in the channel" in last_reply(bot)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ChannelSettings)) == 0
 
 
 def test_an_admin_changes_the_digest_and_prompt(bot: Bot, sessions) -> None:

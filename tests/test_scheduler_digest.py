@@ -107,6 +107,32 @@ def test_the_digest_follows_the_channels_time_zone(deps: Deps, slack, sessions) 
     assert digests(slack) == Counter({"CTOKYO": 1})
 
 
+def test_the_digest_keeps_its_local_time_when_the_clocks_go_back(
+    deps: Deps, slack, sessions
+) -> None:
+    """Berlin leaves summer time on Sunday 25 October 2026: 15:00 is 13:00 UTC before, 14:00
+    UTC after; the week the clocks change still gets exactly one digest."""
+    enrol(
+        sessions,
+        ["CBERLIN"],
+        at=datetime(2026, 9, 1, tzinfo=UTC),
+        tz=ChannelChange(setting="timezone", tz="Europe/Berlin"),
+    )
+    for friday in (datetime(2026, 10, 23, tzinfo=UTC), datetime(2026, 10, 30, tzinfo=UTC)):
+        add_kudos(sessions, "CBERLIN", friday - timedelta(days=1), f"before {friday:%d %B}")
+    moments = []
+    now = datetime(2026, 10, 19, 0, tzinfo=UTC)
+    while now < datetime(2026, 11, 2, tzinfo=UTC):  # two weeks, a tick every 15 minutes
+        if run_job("digest", deps, now=now).startswith("digest: 1 posted"):
+            moments.append(now)
+        now += timedelta(minutes=15)
+    assert moments == [
+        datetime(2026, 10, 23, 13, tzinfo=UTC),
+        datetime(2026, 10, 30, 14, tzinfo=UTC),
+    ]
+    assert digests(slack) == Counter({"CBERLIN": 2})
+
+
 def test_after_downtime_this_weeks_digest_is_caught_up_once(deps: Deps, slack, week) -> None:
     sunday = datetime(2026, 11, 29, 20, tzinfo=UTC)  # down from Thursday until Sunday night
     run_job("digest", deps, now=sunday)

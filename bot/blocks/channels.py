@@ -14,16 +14,20 @@ _LABELS = {
 }
 
 
-def welcome_message(settings: dict[str, str]) -> dict[str, Any]:
-    """What the bot says when it is added to a channel."""
+def welcome_message(settings: dict[str, str], *, emoji: str = "pray") -> dict[str, Any]:
+    """What the bot says when it is added to a channel: what it does, how to change it."""
+    off = settings["prompt"] == "off"
+    prompt_hint = " (`/reciprocity channel prompt on` starts it)" if off else ""
     text = (
         ":wave: Hi! I'm Reciprocity. I help this channel notice the help, kudos and thanks "
         "that flow here.\n"
         f"• Every week I'll post a short digest that celebrates it ({settings['digest']}, "
         f"{settings['timezone']}); no rankings.\n"
+        f"• The weekly share-and-solve prompt is {settings['prompt']}{prompt_hint}.\n"
         "• Give kudos with `/kudos @name why`, ask for help with `/askhelp`, "
-        "or react with :pray: to thank someone.\n"
-        "Admins can change this with `/reciprocity channel` (`show` lists the settings)."
+        f"or react with :{emoji}: to thank someone.\n"
+        "Workspace admins can change this with `/reciprocity channel` "
+        "(`/reciprocity channel show` lists the settings for everyone)."
     )
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
@@ -45,4 +49,13 @@ def not_allowed_text() -> str:
     return (
         "Sorry, only workspace admins and the people they list can change this channel's "
         "settings. `/reciprocity channel show` shows them to everyone."
+    )
+
+
+def not_here_text(channel_id: str) -> str:
+    """`/reciprocity channel …` where the bot isn't a member: it can't post there."""
+    return (
+        f"I'm not in <#{channel_id}> yet, so there's no weekly digest or prompt here. "
+        "Invite me with `/invite @Reciprocity` and I'll start a digest (Fridays at 15:00); "
+        "then `/reciprocity channel` can change it."
     )
