@@ -24,7 +24,7 @@ def help_surface_dm(
         "If you can spare a moment, press *I can help* on the request. If not, no worries."
     )
     return {
-        "text": f"<@{requester_id}> could use your help with: {truncate(question, 200)}",
+        "text": f"<@{requester_id}> could use your help with: {mrkdwn(truncate(question, 200))}",
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}],
         "unfurl_links": False,
     }
