@@ -266,8 +266,8 @@ def resolve_modal(*, card: HelpCard, private_metadata: str) -> dict[str, Any]:
                 "label": {"type": "plain_text", "text": "Who helped?"},
                 "hint": {
                     "type": "plain_text",
-                    "text": "Each person gets a thank-you from you. Leave it empty if you "
-                    "solved it yourself.",
+                    "text": "Each person gets a thank-you from you, and I'll offer you a "
+                    "private way to send them feedback. Leave it empty if you solved it yourself.",
                 },
                 "element": helpers,
             },
