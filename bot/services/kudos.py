@@ -149,7 +149,8 @@ def give_kudos(
                 raise DomainError(f"`#{value}` isn't one of our values: {listed}.", field="value")
             value = allowed[value.lower()]
         value = value[:80] or None
-    for person in [giver, *receivers]:
+    # In id order, so two kudos between the same people never lock rows in opposite orders.
+    for person in sorted([giver, *receivers], key=lambda p: p.id):
         remember_member(session=session, person=person, now=now)
     lock_member(session=session, team_id=team_id, user_id=giver.id)
     used = kudos_given_today(session=session, team_id=team_id, giver=giver, now=now)

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Member
@@ -43,8 +44,13 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def remember_member(*, session: Session, person: Person, now: datetime) -> Member:
-    """Create or refresh the member row, keeping what the person set themselves."""
-    member = session.get(Member, (person.team_id, person.id))
+    """Create or refresh the member row, keeping what the person set themselves.
+
+    Writes only when the profile changed (fewer row locks under load), and tolerates a
+    concurrent transaction creating the same row first.
+    """
+    key = (person.team_id, person.id)
+    member = session.get(Member, key)
     if member is None:
         member = Member(
             team_id=person.team_id,
@@ -55,13 +61,18 @@ def remember_member(*, session: Session, person: Person, now: datetime) -> Membe
             created_at=now,
             updated_at=now,
         )
-        session.add(member)
-        session.flush()
-        return member
-    member.display_name = person.label[:255]
-    member.tz = person.tz or member.tz
-    member.is_bot = person.is_bot
-    member.updated_at = now
+        try:
+            with session.begin_nested():
+                session.add(member)
+            return member
+        except IntegrityError:
+            found = session.get(Member, key, populate_existing=True)
+            assert found is not None
+            member = found
+    profile = (person.label[:255], person.tz or member.tz, person.is_bot)
+    if (member.display_name, member.tz, member.is_bot) != profile:
+        member.display_name, member.tz, member.is_bot = profile
+        member.updated_at = now
     return member
 
 
