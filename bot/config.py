@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     pairing_horizon_weeks: int = Field(6, ge=1, le=52)
     mentor_capacity: int = Field(2, ge=1, le=20)
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("thanks_emoji", "kudos_values", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:

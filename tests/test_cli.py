@@ -215,3 +215,17 @@ def test_serve_runs_gunicorn_with_healthz_and_slack_events(
     assert "gunicorn" in output.lower() or "Booting worker" in output
     assert BOT_TOKEN not in output and SIGNING_SECRET not in output
     assert "for the deploy" not in output
+
+
+def test_the_env_example_lists_every_setting_and_starts_without_credentials(tmp_path) -> None:
+    from bot.config import Settings
+
+    example = (ROOT / ".env.example").read_text()
+    names = {
+        line.split("=", 1)[0]
+        for line in example.splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert names == {name.upper() for name in Settings.model_fields}
+    settings = load_settings(_env_file=str(ROOT / ".env.example"))
+    assert not settings.has_slack_credentials and settings.slack_app_token is None
