@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 _INTERACTIVE = {
@@ -59,3 +60,17 @@ def payload_problem(body: Any) -> str | None:
             return "message shortcut without its message"
         return None
     return f"unknown request type {str(kind)[:40]!r}"
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The workspace an interaction came from (`team.id`, or the user's team)."""
+    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+
+
+def private_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as we wrote it; anything unreadable counts as empty."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
