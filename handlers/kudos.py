@@ -15,6 +15,7 @@ from bot import ids
 from bot.blocks.kudos import kudos_message, kudos_modal
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.payloads import private_metadata, team_of
 from bot.services.channels import kudos_destination
 from bot.services.kudos import KudosResult, attach_message, give_kudos, parse_kudos
 from bot.services.people import Person
@@ -188,8 +189,12 @@ def register(app: App, deps: Deps) -> None:
     def kudos_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id = (body.get("team") or {}).get("id") or body["user"]["team_id"]
-        metadata = json.loads(view.get("private_metadata") or "{}")
+        team_id = team_of(body)
+        metadata = private_metadata(view)
+        if not metadata.get("channel_id"):
+            expired = "This form lost track of its channel — please start again with /kudos."
+            ack(response_action="errors", errors={ids.KUDOS_REASON_BLOCK: expired})
+            return
         state = view["state"]["values"]
         user_ids = (
             state[ids.KUDOS_RECEIVERS_BLOCK][ids.KUDOS_RECEIVERS_ACTION].get("selected_users") or []

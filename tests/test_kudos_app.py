@@ -265,3 +265,12 @@ def test_a_channel_can_send_its_kudos_to_another_channel(bot: Bot, sessions) -> 
     row = kudos_rows(sessions)[0]
     assert row.channel_id == "CGENERAL"  # it still belongs to the channel it was given in
     assert ("CKUDOS", row.message_ts) in bot.slack.messages
+
+
+def test_a_modal_with_unreadable_metadata_is_refused_without_a_500(bot: Bot, sessions) -> None:
+    view = open_modal(bot)
+    view["private_metadata"] = "{not json"
+    reply = bot.view_submission(view, modal_values(["UBOB"], "for the fix"))
+    assert reply.status == 200
+    assert "start again" in reply.json()["errors"][ids.KUDOS_REASON_BLOCK]
+    assert kudos_count(sessions) == 0
