@@ -232,9 +232,14 @@ def _forget(settings: Settings, args: argparse.Namespace) -> int:
             sys.stderr.write("not confirmed; nothing was changed\n")
             return 2
     engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine).begin() as session:
-        summary = forget_user(session=session, user_id=user, team_id=args.team)
-    engine.dispose()
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            summary = forget_user(session=session, user_id=user, team_id=args.team)
+    except ValueError as exc:  # a malformed id, refused before anything changed
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    finally:
+        engine.dispose()
     for table, rows in sorted(summary.items()):
         if rows:
             print(f"{table}: {rows}")

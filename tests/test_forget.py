@@ -588,3 +588,11 @@ def test_cli_asks_on_a_terminal_and_needs_the_exact_id(sessions, database_url) -
     assert confirmed.returncode == 0, confirmed.stderr
     with sessions() as session:
         assert [(t, c) for t, c, v in text_values(session) if ME in v] == []
+
+
+def test_cli_refuses_a_malformed_id_with_a_clear_message(database_url, engine) -> None:
+    from tests.test_cli import run_app
+
+    result = run_app("forget", "--user", "U%", "--yes", env={"DATABASE_URL": database_url})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.strip()
