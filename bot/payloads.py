@@ -63,8 +63,14 @@ def payload_problem(body: Any) -> str | None:
 
 
 def team_of(body: dict[str, Any]) -> str:
-    """The workspace an interaction came from (`team.id`, or the user's team)."""
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+    """The workspace a request came from: `team.id` (interactions), `team_id` (events,
+    commands), or the user's team."""
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user")
+    user_team = user.get("team_id") if isinstance(user, dict) else None
+    return str(body.get("team_id") or user_team or "")
 
 
 def private_metadata(view: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from bot.blocks.feedback import (
 )
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.payloads import private_metadata, team_of
 from bot.services.feedback import (
     FIELDS,
     MAX_REVIEWERS,
@@ -59,18 +60,6 @@ from bot.services.people import Person
 from scheduler.reminders import QUEUED, deliver_nudge
 
 log = logging.getLogger(__name__)
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
 def _container(body: dict[str, Any]) -> list[str] | None:
@@ -277,13 +266,13 @@ def register(app: App, deps: Deps) -> None:
     def request_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id = _team_id(body)
+        team_id = team_of(body)
         state = view["state"]["values"]
         picked = (state.get(ids.FEEDBACK_REVIEWERS_BLOCK) or {}).get(
             ids.FEEDBACK_REVIEWERS_ACTION
         ) or {}
         topic = (state.get(ids.FEEDBACK_TOPIC_BLOCK) or {}).get(ids.FEEDBACK_TOPIC_ACTION) or {}
-        link = _metadata(view).get("link")
+        link = private_metadata(view).get("link")
         try:
             reviewers = resolve(client, team_id, list(picked.get("selected_users") or []), [])
             requests = ask(
@@ -327,7 +316,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 request = open_request(
                     session=session,
-                    team_id=_team_id(body),
+                    team_id=team_of(body),
                     request_id=action.get("value"),
                     reviewer_id=body["user"]["id"],
                 )
@@ -352,7 +341,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 request = decline_request(
                     session=session,
-                    team_id=_team_id(body),
+                    team_id=team_of(body),
                     request_id=action.get("value"),
                     reviewer_id=body["user"]["id"],
                     now=deps.clock(),
@@ -372,7 +361,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 offer = get_offer(
                     session=session,
-                    team_id=_team_id(body),
+                    team_id=team_of(body),
                     offer_id=action.get("value"),
                     helped_id=body["user"]["id"],
                 )
@@ -397,8 +386,8 @@ def register(app: App, deps: Deps) -> None:
     def feedback_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id, giver_id = _team_id(body), body["user"]["id"]
-        metadata = _metadata(view)
+        team_id, giver_id = team_of(body), body["user"]["id"]
+        metadata = private_metadata(view)
         state = view["state"]["values"]
         draft = Draft(
             **{

@@ -25,6 +25,7 @@ from bot.blocks.help_request import (
 )
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.payloads import private_metadata, team_of
 from bot.services.help import (
     MAX_QUESTION,
     HelpCard,
@@ -71,19 +72,6 @@ Tell = Callable[[str], object]
 
 def is_direct_message(channel_id: str) -> bool:
     return not channel_id or channel_id.startswith("D")
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    """Our own private_metadata; anything unreadable counts as empty (nothing is found)."""
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _team_of(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -334,9 +322,9 @@ def register(app: App, deps: Deps) -> None:
     def ask_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id = _team_of(body)
+        team_id = team_of(body)
         user_id = body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = private_metadata(view)
         state = view["state"]["values"]
 
         def value(block: str, action: str) -> dict[str, Any]:
@@ -379,7 +367,7 @@ def register(app: App, deps: Deps) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        team_id = _team_of(body)
+        team_id = team_of(body)
         helper = person(client, team_id, body["user"]["id"])
         try:
             with deps.sessions.begin() as session:
@@ -415,7 +403,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             with deps.sessions.begin() as session:
                 card = check_resolver(
-                    session=session, team_id=_team_of(body), key=key, user_id=body["user"]["id"]
+                    session=session, team_id=team_of(body), key=key, user_id=body["user"]["id"]
                 )
         except DomainError as error:
             say_privately(respond, error.message)
@@ -429,8 +417,8 @@ def register(app: App, deps: Deps) -> None:
     def resolve_submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
-        team_id = _team_of(body)
-        metadata = _metadata(view)
+        team_id = team_of(body)
+        metadata = private_metadata(view)
         state = view["state"]["values"]
         user_ids = list(
             ((state.get(ids.HELP_HELPERS_BLOCK) or {}).get(ids.HELP_HELPERS_ACTION) or {}).get(
@@ -474,7 +462,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.sessions.begin() as session:
                 card = reopen_request(
                     session=session,
-                    team_id=_team_of(body),
+                    team_id=team_of(body),
                     key=str(action.get("value") or ""),
                     user_id=body["user"]["id"],
                     now=deps.clock(),

@@ -13,6 +13,7 @@ from bot.blocks.home import MAX_REQUESTS, HomeData, home_view
 from bot.blocks.me import me_message
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.payloads import team_of
 from bot.services.feedback import requests_awaiting
 from bot.services.help import open_requests_for
 from bot.services.me import my_numbers, open_request_channels
@@ -29,13 +30,6 @@ _UNSEEN = {
     "is_archived",
     "method_not_supported_for_channel_type",
 }
-
-
-def _team_id(body: dict[str, Any]) -> str:
-    team = body.get("team")
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
-    return str(body.get("team_id") or (body.get("user") or {}).get("team_id") or "")
 
 
 def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:
@@ -102,7 +96,7 @@ def register(app: App, deps: Deps) -> None:
         user_id = event.get("user")
         if event.get("tab") != "home" or not isinstance(user_id, str) or not user_id:
             return
-        team_id = _team_id(body) or str((event.get("view") or {}).get("team_id") or "")
+        team_id = team_of(body) or str((event.get("view") or {}).get("team_id") or "")
         if team_id:
             publish_home(client, team_id, user_id)
 
@@ -110,7 +104,7 @@ def register(app: App, deps: Deps) -> None:
     def home_refresh(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = (body.get("user") or {}).get("id")
-        team_id = _team_id(body)
+        team_id = team_of(body)
         if user_id and team_id:
             publish_home(client, team_id, user_id)
 
