@@ -205,9 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
+        try:
+            at = _parse_time(args.at)
+        except ValueError:
+            sys.stderr.write("--at must be an ISO-8601 moment, e.g. 2026-11-27T15:00:00Z\n")
+            return 2
         deps = build_deps(settings)
         try:
-            print(run_job(args.name, deps, now=_parse_time(args.at), channel=args.channel))
+            print(run_job(args.name, deps, now=at, channel=args.channel))
         except KeyError as exc:
             sys.stderr.write(f"{exc.args[0]}\n")
             return 2

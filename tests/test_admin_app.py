@@ -80,8 +80,17 @@ def test_mistakes_get_a_clear_answer_and_change_nothing(bot: Bot, sessions, args
     bot.command("/reciprocity", f"admin {args}", user="UADMIN")
     assert expected in answer(bot)
     after = workspace(sessions)
-    assert (after.kudos_daily_budget, after.kudos_values, after.thanks_emoji, after.admin_user_ids) == (
-        before.kudos_daily_budget, before.kudos_values, before.thanks_emoji, before.admin_user_ids)
+    assert (
+        after.kudos_daily_budget,
+        after.kudos_values,
+        after.thanks_emoji,
+        after.admin_user_ids,
+    ) == (
+        before.kudos_daily_budget,
+        before.kudos_values,
+        before.thanks_emoji,
+        before.admin_user_ids,
+    )
 
 
 def test_new_workspace_settings_apply_to_kudos_right_away(bot: Bot, sessions) -> None:

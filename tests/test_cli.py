@@ -229,3 +229,10 @@ def test_the_env_example_lists_every_setting_and_starts_without_credentials(tmp_
     assert names == {name.upper() for name in Settings.model_fields}
     settings = load_settings(_env_file=str(ROOT / ".env.example"))
     assert not settings.has_slack_credentials and settings.slack_app_token is None
+
+
+def test_run_job_refuses_an_unreadable_moment_and_an_unknown_job(database_url, engine) -> None:
+    bad_time = run_app("run-job", "digest", "--at", "tomorrow", env={"DATABASE_URL": database_url})
+    assert bad_time.returncode == 2 and "ISO-8601" in bad_time.stderr
+    unknown = run_app("run-job", "gossip", env={"DATABASE_URL": database_url})
+    assert unknown.returncode == 2 and "digest" in unknown.stderr

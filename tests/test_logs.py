@@ -8,8 +8,15 @@ from bot.logs import RedactSecrets, configure_logging
 
 
 def test_tokens_are_masked_in_any_record() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token %s and %s", (
-        "xoxb-1234-5678-abcdef", "xapp-1-A0-secret"), None)
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "token %s and %s",
+        ("xoxb-1234-5678-abcdef", "xapp-1-A0-secret"),
+        None,
+    )
     RedactSecrets().filter(record)
     message = record.getMessage()
     assert "xoxb-1234" not in message and "xapp-1-A0" not in message

@@ -7,7 +7,6 @@ import time
 
 from sqlalchemy import func, select
 
-
 from bot.db import make_engine, make_sessionmaker
 from models import Kudos, ProcessedEvent, Thanks
 from tests.conftest import Bot, TrackingExecutor
@@ -21,9 +20,17 @@ def count(sessions, model) -> int:
 def kudos_form(bot: Bot) -> str:
     from urllib.parse import urlencode
 
-    return urlencode({"team_id": "T0TEAM", "user_id": "UALICE", "channel_id": "CGENERAL",
-                      "command": "/kudos", "text": "<@UBOB> for the review",
-                      "response_url": bot.slack.response_url(), "trigger_id": "1.2.3"})
+    return urlencode(
+        {
+            "team_id": "T0TEAM",
+            "user_id": "UALICE",
+            "channel_id": "CGENERAL",
+            "command": "/kudos",
+            "text": "<@UBOB> for the review",
+            "response_url": bot.slack.response_url(),
+            "trigger_id": "1.2.3",
+        }
+    )
 
 
 def test_an_unsigned_request_is_rejected_and_changes_nothing(bot: Bot, sessions) -> None:
@@ -63,8 +70,10 @@ def test_malformed_bodies_get_a_4xx_never_a_500(bot: Bot, sessions) -> None:
         ('{"type": "event_callback"}', "application/json"),
         ('{"type": "event_callback", "event_id": "Ev1", "event": "nope"}', "application/json"),
         ("payload=" + json.dumps({"type": "block_actions"}), "application/x-www-form-urlencoded"),
-        ("payload=" + json.dumps({"type": "view_submission", "view": {}}),
-         "application/x-www-form-urlencoded"),
+        (
+            "payload=" + json.dumps({"type": "view_submission", "view": {}}),
+            "application/x-www-form-urlencoded",
+        ),
         ("\x00\xff garbage", "text/plain"),
     ]
     for body, content_type in bodies:
@@ -81,8 +90,14 @@ def test_get_on_the_events_endpoint_and_unknown_paths_are_4xx(bot: Bot) -> None:
 
 
 def test_an_event_is_written_to_the_inbox_once(bot: Bot, sessions) -> None:
-    event = {"type": "reaction_added", "user": "UALICE", "item_user": "UBOB", "reaction": "pray",
-             "item": {"type": "message", "channel": "C1", "ts": "1.1"}, "event_ts": "9.9"}
+    event = {
+        "type": "reaction_added",
+        "user": "UALICE",
+        "item_user": "UBOB",
+        "reaction": "pray",
+        "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+        "event_ts": "9.9",
+    }
     bot.event(event, event_id="Ev0INBOX01")
     bot.event(event, event_id="Ev0INBOX01")
     bot.event(event, event_id="Ev0INBOX02")
@@ -95,9 +110,14 @@ def test_when_the_database_is_down_events_get_a_5xx_so_slack_retries(deps, slack
     deps.sessions = make_sessionmaker(broken)
     bot = Bot(deps, slack, TrackingExecutor())
     try:
-        event = {"type": "reaction_added", "user": "UALICE", "item_user": "UBOB",
-                 "reaction": "pray", "item": {"type": "message", "channel": "C1", "ts": "1.1"},
-                 "event_ts": "9.9"}
+        event = {
+            "type": "reaction_added",
+            "user": "UALICE",
+            "item_user": "UBOB",
+            "reaction": "pray",
+            "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+            "event_ts": "9.9",
+        }
         reply = bot.event(event)
         assert reply.status == 503
         assert bot.send.get("/healthz").status == 200  # the app's own engine is still fine
@@ -126,9 +146,10 @@ def test_reciprocity_help_lists_every_command(bot: Bot) -> None:
     assert bot.slack.responses[-1]["response_type"] == "ephemeral"
 
 
-
-
 def test_a_non_numeric_timestamp_is_rejected(bot: Bot) -> None:
-    reply = bot.send.post(kudos_form(bot), "application/x-www-form-urlencoded",
-                          headers={"X-Slack-Request-Timestamp": "yesterday"})
+    reply = bot.send.post(
+        kudos_form(bot),
+        "application/x-www-form-urlencoded",
+        headers={"X-Slack-Request-Timestamp": "yesterday"},
+    )
     assert reply.status == 401

@@ -12,14 +12,26 @@ from models import Thanks, Workspace
 from tests.conftest import Bot
 
 
-def reaction(kind: str = "reaction_added", *, user: str = "UALICE", author: str | None = "UBOB",
-             emoji: str = "pray", ts: str = "1700000000.000100", item_type: str = "message",
-             event_ts: str = "1700000500.000001") -> dict[str, Any]:
+def reaction(
+    kind: str = "reaction_added",
+    *,
+    user: str = "UALICE",
+    author: str | None = "UBOB",
+    emoji: str = "pray",
+    ts: str = "1700000000.000100",
+    item_type: str = "message",
+    event_ts: str = "1700000500.000001",
+) -> dict[str, Any]:
     item: dict[str, Any] = {"type": item_type, "channel": "CGENERAL", "ts": ts}
     if item_type == "file":
         item = {"type": "file", "file": "F0FILE"}
-    event: dict[str, Any] = {"type": kind, "user": user, "reaction": emoji, "item": item,
-                             "event_ts": event_ts}
+    event: dict[str, Any] = {
+        "type": kind,
+        "user": user,
+        "reaction": emoji,
+        "item": item,
+        "event_ts": event_ts,
+    }
     if author is not None:
         event["item_user"] = author
     return event
