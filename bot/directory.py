@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import DomainError
 from bot.services.people import Person
 
 
@@ -69,6 +70,39 @@ class MemberDirectory:
             if len(matches) == 1:
                 return matches[0]
         return None
+
+    def resolve(
+        self,
+        client: WebClient,
+        team_id: str,
+        user_ids: list[str],
+        names: list[str],
+        *,
+        field: str | None = None,
+    ) -> list[Person]:
+        """The people a command mentions (`<@U…>` ids, then plain `@names`), each once.
+
+        Anyone Slack doesn't know is a DomainError naming them; `field` is the modal block
+        to flag.
+        """
+        people: list[Person] = []
+        for uid in user_ids:
+            person = self.get(client, team_id, uid)
+            if person is None:
+                raise DomainError(f"I couldn't find <@{uid}> in this workspace.", field=field)
+            if person.id not in {p.id for p in people}:
+                people.append(person)
+        for name in names:
+            person = self.find_by_name(client, team_id, name)
+            if person is None:
+                raise DomainError(
+                    f"I couldn't find anyone called @{name}. Pick them from Slack's "
+                    "autocomplete so the name turns into a link.",
+                    field=field,
+                )
+            if person.id not in {p.id for p in people}:
+                people.append(person)
+        return people
 
     def forget(self, team_id: str, user_id: str) -> None:
         with self._lock:

@@ -28,27 +28,6 @@ _CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived", "restricte
 
 
 def register(app: App, deps: Deps) -> None:
-    def resolve_people(
-        client: WebClient, team_id: str, user_ids: list[str], names: list[str]
-    ) -> list[Person]:
-        people: list[Person] = []
-        for uid in user_ids:
-            person = deps.directory.get(client, team_id, uid)
-            if person is None:
-                raise DomainError(f"I couldn't find <@{uid}> in this workspace.", field="receivers")
-            people.append(person)
-        for name in names:
-            person = deps.directory.find_by_name(client, team_id, name)
-            if person is None:
-                raise DomainError(
-                    f"I couldn't find anyone called @{name}. Pick them from Slack's "
-                    "autocomplete so the name turns into a link.",
-                    field="receivers",
-                )
-            if person.id not in {p.id for p in people}:
-                people.append(person)
-        return people
-
     def record(
         *,
         client: WebClient,
@@ -138,7 +117,9 @@ def register(app: App, deps: Deps) -> None:
         team_id = command["team_id"]
         parsed = parse_kudos(command["text"])
         try:
-            receivers = resolve_people(client, team_id, parsed.user_ids, parsed.names)
+            receivers = deps.directory.resolve(
+                client, team_id, parsed.user_ids, parsed.names, field="receivers"
+            )
             result = record(
                 client=client,
                 team_id=team_id,
@@ -204,7 +185,9 @@ def register(app: App, deps: Deps) -> None:
             "selected_option"
         )
         try:
-            receivers = resolve_people(client, team_id, list(user_ids), [])
+            receivers = deps.directory.resolve(
+                client, team_id, list(user_ids), [], field="receivers"
+            )
             result = record(
                 client=client,
                 team_id=team_id,
