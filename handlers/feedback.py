@@ -88,6 +88,15 @@ def _replace(
         log.info("feedback DM to update is gone")
 
 
+def _answer(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """Tell the person who clicked: ephemerally where the click came from a message, and by
+    DM where it came from a view (App Home), which has no `response_url` to answer to."""
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
+
+
 OFFER_EXPIRES = timedelta(days=7)
 
 
@@ -321,7 +330,7 @@ def register(app: App, deps: Deps) -> None:
                     reviewer_id=body["user"]["id"],
                 )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            _answer(body, respond, client, error.message)
             return
         open_form(
             client,
@@ -347,9 +356,13 @@ def register(app: App, deps: Deps) -> None:
                     now=deps.clock(),
                 )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            _answer(body, respond, client, error.message)
             return
-        _replace(client, _container(body), request_closed_dm(request))
+        where = _container(body)
+        if where:
+            _replace(client, where, request_closed_dm(request))
+        else:  # clicked on App Home: no DM to update, so confirm by DM
+            client.chat_postMessage(channel=body["user"]["id"], **request_closed_dm(request))
         _dm(client, request.requester_id, declined_dm(request))
 
     @app.action(ids.FEEDBACK_OFFER_ACTION)
@@ -366,7 +379,7 @@ def register(app: App, deps: Deps) -> None:
                     helped_id=body["user"]["id"],
                 )
         except DomainError as error:
-            respond(text=error.message, response_type="ephemeral", replace_original=False)
+            _answer(body, respond, client, error.message)
             return
         open_form(
             client,

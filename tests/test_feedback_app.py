@@ -633,3 +633,55 @@ def test_answering_from_the_reminder_closes_both_dms(bot: Bot, deps, sessions, c
     with deps.sessions.begin() as session:
         assert pending_feedback_requests(session=session, team_id=TEAM_ID, older_than=clock()) == []
     assert len(dms_to(bot, "UALICE")) == 1
+
+
+# ----- clicks on App Home (a view: no response_url) -------------------------------------------
+HOME = {"id": "VHOME", "type": "home"}
+
+
+def test_home_clicks_on_an_answered_request_are_answered_by_dm(bot: Bot, sessions) -> None:
+    ask_bob_and_carol(bot)
+    carol_value = button(dms_to(bot, "UCAROL")[0], ids.FEEDBACK_DECLINE_ACTION)["value"]
+    responses_before = len(bot.slack.responses)
+
+    # Declining from the Home: the requester is told, and Carol gets a confirmation by DM.
+    bot.block_action(ids.FEEDBACK_DECLINE_ACTION, carol_value, user="UCAROL", view=HOME)
+    assert [r.status for r in request_rows(sessions)] == ["pending", "declined"]
+    assert len(dms_to(bot, "UALICE")) == 1
+    (confirmed,) = dms_to(bot, "UCAROL")[1:]
+    assert "know you can't give feedback" in confirmed["text"]
+
+    # Declining again, or trying to give it after all: a DM says why, nothing else changes.
+    bot.block_action(ids.FEEDBACK_DECLINE_ACTION, carol_value, user="UCAROL", view=HOME)
+    bot.block_action(ids.FEEDBACK_GIVE_ACTION, carol_value, user="UCAROL", view=HOME)
+    told = [m["text"] for m in dms_to(bot, "UCAROL")[2:]]
+    assert told == [
+        "You declined this request; nothing more to do.",
+        "You declined this request; nothing more to do.",
+    ]
+    assert bot.slack.calls_to("views.open") == []
+    assert len(dms_to(bot, "UALICE")) == 1
+    assert len(bot.slack.responses) == responses_before  # there was no response_url to use
+
+    # Someone else's request clicked from their Home: a DM too.
+    bob_value = button(dms_to(bot, "UBOB")[0], ids.FEEDBACK_GIVE_ACTION)["value"]
+    bot.block_action(ids.FEEDBACK_GIVE_ACTION, bob_value, user="UDAVE", view=HOME)
+    (refused,) = dms_to(bot, "UDAVE")
+    assert "isn't addressed to you" in refused["text"]
+    assert [r.status for r in request_rows(sessions)] == ["pending", "declined"]
+
+
+def test_home_click_after_giving_feedback_is_answered_by_dm(bot: Bot, sessions) -> None:
+    bot.command("/feedback", "request <@UBOB>")
+    value = button(dms_to(bot, "UBOB")[0], ids.FEEDBACK_GIVE_ACTION)["value"]
+    bot.block_action(ids.FEEDBACK_GIVE_ACTION, value, user="UBOB", view=HOME)
+    reply = bot.view_submission(last_modal(bot), answers(), user="UBOB")
+    assert reply.json()["response_action"] == "update"
+    assert [r.status for r in request_rows(sessions)] == ["given"]
+    bot.block_action(ids.FEEDBACK_GIVE_ACTION, value, user="UBOB", view=HOME)
+    assert "already sent" in dms_to(bot, "UBOB")[-1]["text"]
+    assert len(bot.slack.calls_to("views.open")) == 1
+    bot.block_action(ids.FEEDBACK_DECLINE_ACTION, value, user="UBOB", view=HOME)
+    assert dms_to(bot, "UBOB")[-1]["text"] == "You've already sent this feedback — thank you!"
+    assert [r.status for r in request_rows(sessions)] == ["given"]
+    assert count(sessions, Feedback) == 1
