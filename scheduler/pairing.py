@@ -4,15 +4,21 @@ waiting: thanks to the groups that ended, introductions (a group DM with everyon
 suggested first topic) to the new ones. Each round and each delivery is claimed, so running
 it twice, or in two replicas, does nothing twice; a failed delivery is retried next tick.
 
-Introductions and thanks are messages the bot starts on its own, so they wait for a good
-moment (`mentoring.good_moment_to_introduce`: nobody paused; everyone at work, or when their
-working hours never line up, the mentee at work). A thanks still waiting a week after the
-group ended is dropped rather than sent late.
+Introductions and thanks are messages the bot starts on its own, so they go through the one
+gate (`bot.services.gate.decide`, kind `pairing`) for every member — working hours and days in
+their zone, pause, the pairing opt-out, Slack do-not-disturb (`dnd.info`, asked only when
+everything else already allows the message) and their weekly cap — with the overlap rule of
+`mentoring.good_moment_to_introduce` on top: it goes when the gate says SEND for everyone, or,
+when their working windows never line up in the coming week, for the mentee (the anchor of a
+pair); never while anyone is paused. A message that goes is recorded as a sent nudge for each
+member (once per member, group and kind), so it counts towards their weekly cap. A thanks
+still waiting a week after the group ended is dropped rather than sent late.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -20,9 +26,12 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.mentoring import introduction_message, thanks_message
 from bot.deps import Deps
 from bot.services import mentoring
+from bot.services import nudges as records
 from bot.services.claims import claim, complete, release
+from bot.services.gate import Kind, Verdict
 from bot.services.mentoring import Availability, GroupView
 from bot.services.preferences import load_preferences
+from scheduler.reminders import member_dnd
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +84,37 @@ def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str
 
 
 def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
+    """The gate for every member plus the overlap rule; `dnd.info` only once all else allows."""
     with deps.sessions() as session:
         prefs = load_preferences(session=session, team_id=group.team_id, user_ids=group.user_ids)
-    people = []
+        sent = {
+            uid: tuple(
+                records.sent_times(session=session, team_id=group.team_id, user_id=uid, now=now)
+            )
+            for uid in group.user_ids
+        }
+    people: list[Availability] = []
+    reachable: set[str] = set()
     for uid in group.user_ids:
         person = deps.directory.get(deps.client, group.team_id, uid)
-        people.append(Availability(user_id=uid, prefs=prefs[uid], tz=person.tz if person else None))
-    return mentoring.good_moment_to_introduce(people, now=now, anchor=group.mentee_id)
+        if person is not None and not person.deleted and not person.is_bot:
+            reachable.add(uid)
+        people.append(
+            Availability(
+                user_id=uid, prefs=prefs[uid], tz=person.tz if person else None, sent=sent[uid]
+            )
+        )
+    anchor = group.mentee_id
+    if not mentoring.good_moment_to_introduce(people, now=now, anchor=anchor):
+        return False
+    # Everything else allows it now: ask Slack about do-not-disturb for those it would reach.
+    people = [
+        replace(p, dnd=member_dnd(deps, p.user_id, now))
+        if p.user_id in reachable and mentoring.pairing_decision(p, now=now).verdict is Verdict.SEND
+        else p
+        for p in people
+    ]
+    return mentoring.good_moment_to_introduce(people, now=now, anchor=anchor)
 
 
 def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[int, int]:
@@ -99,11 +132,12 @@ def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[i
         key = f"{team_id}:{group.id}"
         if not claim(sessions=deps.sessions, team_id=team_id, job=job, key=key, now=now):
             continue
+        posted = False
         try:
             if stale:
                 channel_id = group.channel_id  # too late to be a thank-you; never sent
             else:
-                channel_id = _thank(deps, group) if thank else _introduce(deps, group)
+                channel_id, posted = _thank(deps, group) if thank else _introduce(deps, group)
         except SlackApiError as exc:
             error = exc.response.get("error")
             if error not in _PERMANENT:
@@ -115,6 +149,16 @@ def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[i
             log.warning("pairing: %s for group %s impossible (%s)", job, group.id, error)
             channel_id = None
         with deps.sessions.begin() as session:
+            if posted:  # it counts towards each member's weekly cap, once
+                for uid in group.user_ids:
+                    records.record_sent(
+                        session=session,
+                        team_id=team_id,
+                        user_id=uid,
+                        kind=Kind.PAIRING,
+                        key=f"{job}:{group.id}",
+                        now=now,
+                    )
             if thank:
                 mentoring.mark_thanked(session=session, team_id=team_id, group_id=group.id, now=now)
             else:
@@ -130,22 +174,24 @@ def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[i
     return done, waiting
 
 
-def _introduce(deps: Deps, group: GroupView) -> str | None:
+def _introduce(deps: Deps, group: GroupView) -> tuple[str | None, bool]:
+    """(the group DM's channel, whether the introduction was posted)."""
     if len(group.user_ids) < 2:
-        return None
+        return None, False
     opened = deps.client.conversations_open(users=",".join(group.user_ids))
     channel_id = str(opened["channel"]["id"])
     message = introduction_message(group, deps.settings.pairing_horizon_weeks)
     deps.client.chat_postMessage(channel=channel_id, **message)
-    return channel_id
+    return channel_id, True
 
 
-def _thank(deps: Deps, group: GroupView) -> str | None:
+def _thank(deps: Deps, group: GroupView) -> tuple[str | None, bool]:
+    """(the group DM's channel, whether the thanks was posted)."""
     if not group.channel_id or not group.user_ids:
-        return group.channel_id
+        return group.channel_id, False
     with deps.sessions() as session:
         sessions = mentoring.group_session_count(
             session=session, team_id=group.team_id, group_id=group.id
         )
     deps.client.chat_postMessage(channel=group.channel_id, **thanks_message(group, sessions))
-    return group.channel_id
+    return group.channel_id, True

@@ -101,7 +101,8 @@ def _reachable(deps: Deps, team_id: str, user_id: str) -> Person | None:
     return person
 
 
-def _dnd(deps: Deps, user_id: str, now: datetime) -> Dnd:
+def member_dnd(deps: Deps, user_id: str, now: datetime) -> Dnd:
+    """The member's Slack do-not-disturb as of now (`dnd.info`); off when Slack can't say."""
     try:
         return dnd_from_slack(dict(deps.client.dnd_info(user=user_id).data), now)  # type: ignore[arg-type]
     except SlackApiError as exc:  # e.g. the dnd:read scope is missing: don't block on it
@@ -140,7 +141,7 @@ def _attempt(deps: Deps, nudge_id: int, now: datetime) -> str:
             return QUEUED if decision.verdict is Verdict.DEFER else DROPPED
         message = dict(nudge.message or {})
         kind = nudge.kind
-    dnd = _dnd(deps, user_id, now)
+    dnd = member_dnd(deps, user_id, now)
     if dnd.active:
         decision = decide(
             kind=kind,

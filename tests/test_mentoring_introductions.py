@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.services.mentoring import Availability, good_moment_to_introduce
+from bot.services.gate import Dnd, Verdict
+from bot.services.mentoring import Availability, good_moment_to_introduce, pairing_decision
 from bot.services.preferences import Preferences, save_preferences
 from models.mentoring import MentoringGroup
 from scheduler.jobs import run_job
@@ -68,6 +69,39 @@ def test_people_without_working_hours_hold_nobody_back() -> None:
     assert good_moment_to_introduce([no_days], now=WED_1430)
 
 
+def test_do_not_disturb_holds_back_a_group_whose_hours_meet() -> None:
+    snoozed = who("UBOB", "America/New_York")
+    snoozed = Availability(user_id="UBOB", prefs=snoozed.prefs, tz=snoozed.tz, dnd=Dnd(True))
+    assert not good_moment_to_introduce([BERLIN, snoozed], now=WED_1430, anchor="UALICE")
+    awake = Availability(user_id="UBOB", prefs=snoozed.prefs, tz=snoozed.tz, dnd=Dnd())
+    assert good_moment_to_introduce([BERLIN, awake], now=WED_1430, anchor="UALICE")
+
+
+def test_the_weekly_cap_holds_back_a_group_whose_hours_meet() -> None:
+    week = [WED_1430 - timedelta(days=d) for d in (1, 2, 3)]
+    capped = Availability(
+        user_id="UBOB", prefs=Preferences(), tz="America/New_York", sent=tuple(week)
+    )
+    assert not good_moment_to_introduce([BERLIN, capped], now=WED_1430, anchor="UALICE")
+    older = tuple(w - timedelta(days=4) for w in week)  # all before the 7-day window
+    free = Availability(user_id="UBOB", prefs=Preferences(), tz="America/New_York", sent=older)
+    assert good_moment_to_introduce([BERLIN, free], now=WED_1430, anchor="UALICE")
+
+
+def test_when_hours_never_meet_only_the_mentees_gate_counts() -> None:
+    tokyo_morning = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    carol = Availability(user_id="UCAROL", prefs=Preferences(), tz="Asia/Tokyo", dnd=Dnd(True))
+    assert not good_moment_to_introduce([LONDON, carol], now=tokyo_morning, anchor="UCAROL")
+    dave = Availability(user_id="UDAVE", prefs=Preferences(), tz="Europe/London", dnd=Dnd(True))
+    assert good_moment_to_introduce([dave, TOKYO], now=tokyo_morning, anchor="UCAROL")
+
+
+def test_someone_who_opted_out_since_holds_nobody_back() -> None:
+    out = who("UBOB", "America/New_York", opt_out_pairing=True)
+    assert pairing_decision(out, now=WED_1430).verdict is Verdict.DROP
+    assert good_moment_to_introduce([BERLIN, out], now=WED_1430, anchor="UALICE")
+
+
 zones = st.sampled_from(
     ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "Asia/Kolkata", "UTC"]
 )
@@ -110,6 +144,44 @@ def test_property_never_paused_and_the_anchor_is_at_work(
         p.prefs.in_working_hours(now, p.tz) or not p.prefs.work_days for p in group
     ) and not any(p.prefs.is_paused(now) for p in group)
     if everyone:
+        assert ok
+
+
+gated_people = st.builds(
+    lambda base, sent_hours, dnd: Availability(
+        user_id=base.user_id,
+        prefs=base.prefs,
+        tz=base.tz,
+        sent=tuple(WED_1430 - timedelta(hours=h) for h in sent_hours),
+        dnd=dnd,
+    ),
+    people,
+    st.lists(st.integers(-100, 200), max_size=4),
+    st.sampled_from(
+        [None, Dnd(), Dnd(True), Dnd(True, WED_1430 + timedelta(hours=3)), Dnd(True, WED_1430)]
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(gated_people, min_size=2, max_size=4, unique_by=lambda p: p.user_id),
+    st.integers(0, 7 * 24 * 4),
+)
+def test_property_it_goes_only_through_the_gate(
+    group: list[Availability], quarter_hours: int
+) -> None:
+    now = WED_1430 + timedelta(minutes=15 * quarter_hours)
+    anchor = group[0]
+    ok = good_moment_to_introduce(group, now=now, anchor=anchor.user_id)
+    verdicts = [pairing_decision(p, now=now).verdict for p in group]
+    if ok:
+        assert not any(p.prefs.is_paused(now) for p in group)
+        if any(v is not Verdict.DROP for v in verdicts):
+            assert Verdict.SEND in verdicts  # someone the gate lets through now
+        if verdicts[0] is not Verdict.DROP:  # and the anchor always, DND and cap included
+            assert verdicts[0] is Verdict.SEND
+    if all(v is Verdict.SEND for v in verdicts):
         assert ok
 
 

@@ -80,6 +80,19 @@ def sent_times(*, session: Session, team_id: str, user_id: str, now: datetime) -
     return [moment for moment in rows if moment is not None]
 
 
+def record_sent(
+    *, session: Session, team_id: str, user_id: str, kind: Kind | str, key: str, now: datetime
+) -> Nudge:
+    """A message the bot started on its own and sent outside the queue (e.g. a mentoring group
+    DM): recorded as sent, once per (member, kind, key), so it counts towards the weekly cap."""
+    nudge = enqueue(
+        session=session, team_id=team_id, user_id=user_id, kind=kind, key=key, message={}, now=now
+    )
+    if nudge.status == PENDING:
+        mark_sent(nudge=nudge, now=now)
+    return nudge
+
+
 def apply_decision(*, nudge: Nudge, decision: Decision) -> None:
     """Record a DEFER (wait until `at`) or a DROP (forget the message, keep why)."""
     if decision.verdict is Verdict.DEFER:
