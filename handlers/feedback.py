@@ -151,22 +151,6 @@ def register(app: App, deps: Deps) -> None:
             raise DomainError(f"I couldn't find <@{user_id}> in this workspace.", field="people")
         return found
 
-    def resolve(
-        client: WebClient, team_id: str, user_ids: list[str], names: list[str]
-    ) -> list[Person]:
-        people = [person(client, team_id, uid) for uid in user_ids]
-        for name in names:
-            found = deps.directory.find_by_name(client, team_id, name)
-            if found is None:
-                raise DomainError(
-                    f"I couldn't find anyone called @{name}. Pick them from Slack's "
-                    "autocomplete so the name turns into a link.",
-                    field="people",
-                )
-            if found.id not in {p.id for p in people}:
-                people.append(found)
-        return people
-
     def ask(
         client: WebClient,
         team_id: str,
@@ -227,12 +211,16 @@ def register(app: App, deps: Deps) -> None:
                         f"Please ask at most {MAX_REVIEWERS} people at a time, so each answer "
                         "gets the attention it deserves."
                     )
-                reviewers = resolve(client, team_id, parsed.user_ids, parsed.names)
+                reviewers = deps.directory.resolve(
+                    client, team_id, parsed.user_ids, parsed.names, field="people"
+                )
                 requests = ask(client, team_id, user_id, reviewers, topic, None)
                 notify_reviewers(client, requests)
                 respond(text=requested_text(requests), response_type="ephemeral")
             elif parsed.action == "give":
-                people = resolve(client, team_id, parsed.user_ids, parsed.names)
+                people = deps.directory.resolve(
+                    client, team_id, parsed.user_ids, parsed.names, field="people"
+                )
                 if len(people) != 1:
                     raise DomainError(
                         "Name one person: `/feedback give @name`."
@@ -283,7 +271,9 @@ def register(app: App, deps: Deps) -> None:
         topic = (state.get(ids.FEEDBACK_TOPIC_BLOCK) or {}).get(ids.FEEDBACK_TOPIC_ACTION) or {}
         link = private_metadata(view).get("link")
         try:
-            reviewers = resolve(client, team_id, list(picked.get("selected_users") or []), [])
+            reviewers = deps.directory.resolve(
+                client, team_id, list(picked.get("selected_users") or []), [], field="people"
+            )
             requests = ask(
                 client,
                 team_id,
