@@ -115,3 +115,14 @@ def _tell_user_something_went_wrong(body: dict[str, Any], client: WebClient) -> 
             client.chat_postEphemeral(channel=channel, user=user, text=SORRY)
     except (SlackApiError, OSError):
         log.warning("could not tell the user about the error")
+
+
+def permalink(client: WebClient, channel_id: str, ts: str | None) -> str | None:
+    """A link to a message, or None when Slack can't give one (it is only ever a nicety)."""
+    if not channel_id or not ts:
+        return None
+    try:
+        return str(client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
+    except SlackApiError as exc:
+        log.info("no permalink for a message: %s", exc.response.get("error"))
+        return None

@@ -57,6 +57,7 @@ from bot.services.feedback import (
 )
 from bot.services.gate import Kind
 from bot.services.people import Person
+from bot.slack import permalink
 from scheduler.reminders import QUEUED, deliver_nudge
 
 log = logging.getLogger(__name__)
@@ -247,13 +248,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         message = shortcut.get("message") or {}
         channel_id = (shortcut.get("channel") or {}).get("id", "")
-        link = None
-        try:
-            link = client.chat_getPermalink(channel=channel_id, message_ts=message.get("ts", ""))[
-                "permalink"
-            ]
-        except SlackApiError:
-            log.info("no permalink for the shortcut's message")
+        link = permalink(client, channel_id, message.get("ts"))
         client.views_open(
             trigger_id=shortcut["trigger_id"],
             view=request_modal(private_metadata=json.dumps({"link": link}), message_link=link),

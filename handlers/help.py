@@ -48,6 +48,7 @@ from bot.services.help import (
 )
 from bot.services.people import Person, remember_member
 from bot.services.topics import add_topics, list_topics, parse_topics, remove_topics, topics_of
+from bot.slack import permalink
 from bot.text import clean, from_slack, truncate
 from handlers.feedback import offer_feedback
 
@@ -298,13 +299,7 @@ def register(app: App, deps: Deps) -> None:
         if not bot_is_in(client, channel_id):
             teller(client, user_id, response_url)(not_in_channel_text())
             return
-        link = None
-        try:
-            link = client.chat_getPermalink(channel=channel_id, message_ts=message.get("ts", ""))[
-                "permalink"
-            ]
-        except SlackApiError:
-            log.info("no permalink for the shortcut's message")
+        link = permalink(client, channel_id, message.get("ts"))
         text = from_slack(message.get("text") or "")
         try:
             tags = parse_tags(" ".join(w for w in text.split() if w.startswith("#")))

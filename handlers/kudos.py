@@ -20,6 +20,7 @@ from bot.services.channels import kudos_destination
 from bot.services.kudos import KudosResult, attach_message, give_kudos, parse_kudos
 from bot.services.people import Person
 from bot.services.workspaces import get_workspace
+from bot.slack import permalink
 from bot.text import clean
 
 log = logging.getLogger(__name__)
@@ -145,13 +146,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         message = shortcut.get("message") or {}
         channel_id = (shortcut.get("channel") or {}).get("id", "")
-        link = None
-        try:
-            link = client.chat_getPermalink(channel=channel_id, message_ts=message.get("ts", ""))[
-                "permalink"
-            ]
-        except SlackApiError:
-            log.info("no permalink for the shortcut's message")
+        link = permalink(client, channel_id, message.get("ts"))
         author = message.get("user")
         open_modal(
             client,

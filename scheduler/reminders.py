@@ -29,6 +29,7 @@ from bot.services.mentoring import quiet_pairs
 from bot.services.people import Person
 from bot.services.preferences import get_preferences, load_preferences
 from bot.services.topics import topics_of
+from bot.slack import permalink
 from models.feedback import FeedbackRequest
 from models.help import HelpOffer, HelpRequest, HelpSuggestion
 from models.mentoring import MentoringGroup
@@ -215,15 +216,6 @@ def _send(deps: Deps, **kwargs: Any) -> str:
         return QUEUED
 
 
-def _permalink(deps: Deps, channel_id: str, ts: str | None) -> str | None:
-    if not ts:
-        return None
-    try:
-        return str(deps.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"])
-    except SlackApiError:
-        return None
-
-
 def _channel_people(deps: Deps, team_id: str, channel_id: str) -> list[Person]:
     ids: list[str] = []
     for page in deps.client.conversations_members(channel=channel_id, limit=1000):
@@ -300,7 +292,7 @@ def _surface(deps: Deps, request: HelpRequest, now: datetime) -> None:
                     )
             except IntegrityError:
                 pass
-    link = _permalink(deps, request.channel_id, request.message_ts)
+    link = permalink(deps.client, request.channel_id, request.message_ts)
     message = help_surface_dm(
         requester_id=request.requester_id,
         channel_id=request.channel_id,
@@ -353,7 +345,7 @@ def _resolve(deps: Deps, request: HelpRequest, now: datetime) -> None:
         channel_id=request.channel_id,
         question=request.question,
         helper_ids=list(dict.fromkeys(helpers)),
-        link=_permalink(deps, request.channel_id, request.message_ts),
+        link=permalink(deps.client, request.channel_id, request.message_ts),
     )
     _send(
         deps,
