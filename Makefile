@@ -34,9 +34,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Both benchmarks on fresh SQLite files; README.md shows how to run them on PostgreSQL.
 bench: $(STAMP)
 	$(BIN)/python bench/ack.py
-	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/digest.py --database-url sqlite:///$$(mktemp -d)/digest.db
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
