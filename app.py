@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -83,11 +84,13 @@ def serve(settings: Settings) -> int:
         secret = settings.slack_signing_secret.get_secret_value()
         return make_wsgi_app(create_app(deps, work_queue=True), deps.engine, secret)
 
+    background_process: list[subprocess.Popen[bytes]] = []
     server = WsgiServer(
         load_app,
         port=settings.port,
         workers=settings.web_concurrency,
-        when_ready=lambda _arbiter: _spawn_background(),
+        when_ready=lambda _arbiter: background_process.append(_spawn_background()),
+        on_exit=lambda _arbiter: _stop(background_process[0] if background_process else None),
     )
     log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
     server.run()
@@ -115,14 +118,23 @@ def _start_scheduler(settings: Settings) -> None:
     start_scheduler(build_deps(settings))
 
 
-def _spawn_background() -> None:
-    """One background process beside gunicorn's workers: queued work and the scheduler."""
-    import multiprocessing
+def _spawn_background() -> subprocess.Popen[bytes]:
+    """One background process beside gunicorn's workers: queued work and the scheduler.
 
-    process = multiprocessing.get_context("spawn").Process(
-        target=background, name="reciprocity-background", daemon=True
-    )
-    process.start()
+    A plain subprocess (`app.py worker`), not multiprocessing: gunicorn forks its workers
+    after this, and they must not inherit a child they would try to join at exit.
+    """
+    return subprocess.Popen([sys.executable, str(HERE / "app.py"), "worker"])
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def background() -> int:

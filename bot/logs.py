@@ -17,6 +17,14 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class _DropClientTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our WebClient (which carries the
+    same token, plus our base URL and retry handlers) wins; that is intended."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -28,5 +36,6 @@ def configure_logging(level: str) -> None:
     for name in ("slack_bolt", "slack_sdk"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
     # SQL parameters would include user text: statements are never logged.
-    for name in ("sqlalchemy.engine", "alembic.runtime.plugins"):
+    for name in ("sqlalchemy.engine", "alembic.runtime.plugins", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("slack_bolt.App").addFilter(_DropClientTokenWarning())

@@ -19,6 +19,7 @@ class WsgiServer(BaseApplication):  # type: ignore[misc]
         workers: int,
         threads: int = 8,
         when_ready: Callable[[Any], None] | None = None,
+        on_exit: Callable[[Any], None] | None = None,
     ) -> None:
         self._load_app = load_app
         self._options = {
@@ -31,6 +32,8 @@ class WsgiServer(BaseApplication):  # type: ignore[misc]
         }
         if when_ready is not None:
             self._options["when_ready"] = when_ready
+        if on_exit is not None:
+            self._options["on_exit"] = on_exit
         super().__init__()
 
     def load_config(self) -> None:
