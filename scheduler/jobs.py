@@ -13,52 +13,21 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.deps import Deps
+from scheduler.digest import digest_job
+from scheduler.pairing import pairing_job
+from scheduler.reminders import reminders_job
+from scheduler.share_and_solve import share_and_solve_job
+from scheduler.stale_help import stale_help
 
 Job = Callable[..., str]
 
-JOBS: dict[str, Job] = {}
-
-
-def _register_rhythm_jobs() -> None:
-    """The weekly rhythm's due checks (imported here so each job module stays importable)."""
-    from scheduler.digest import digest_job
-    from scheduler.share_and_solve import share_and_solve_job
-
-    JOBS["digest"] = digest_job
-    JOBS["share-and-solve"] = share_and_solve_job
-
-
-_register_rhythm_jobs()
-
-
-def _register_help_jobs() -> None:
-    """Help requests left open too long are marked stale."""
-    from scheduler.stale_help import stale_help
-
-    JOBS["stale-help"] = stale_help
-
-
-_register_help_jobs()
-
-
-def _register_pairing_job() -> None:
-    """Mentoring: weekly pairs and circles, rotated at their horizon."""
-    from scheduler.pairing import pairing_job
-
-    JOBS["pairing"] = pairing_job
-
-
-_register_pairing_job()
-
-
-def _register_reminders_job() -> None:
-    """Boundaries: waiting nudges, help surfacing, resolve-and-thank, feedback, quiet pairs."""
-    from scheduler.reminders import reminders_job
-
-    JOBS["reminders"] = reminders_job
-
-
-_register_reminders_job()
+JOBS: dict[str, Job] = {
+    "digest": digest_job,  # weekly per enrolled channel
+    "share-and-solve": share_and_solve_job,  # weekly per channel that turned it on
+    "stale-help": stale_help,  # help requests left open too long
+    "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
+    "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
+}
 
 
 def run_job(name: str, deps: Deps, *, now: datetime, channel: str | None = None) -> str:
