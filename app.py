@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -72,7 +71,7 @@ def serve(settings: Settings) -> int:
         return 2
     if settings.slack_app_token is not None:
         return _serve_socket_mode(settings)
-    from bot.server import WsgiServer
+    from bot.server import Supervised, WsgiServer
 
     def load_app() -> Callable[..., Any]:
         """Runs in each gunicorn worker: its own engine, client and Bolt app."""
@@ -84,13 +83,16 @@ def serve(settings: Settings) -> int:
         secret = settings.slack_signing_secret.get_secret_value()
         return make_wsgi_app(create_app(deps, work_queue=True), deps.engine, secret)
 
-    background_process: list[subprocess.Popen[bytes]] = []
+    # One background process beside gunicorn's workers, for queued work and the scheduler:
+    # `app.py worker` as a plain subprocess (gunicorn forks its workers afterwards, and they
+    # must not inherit a multiprocessing child), restarted by the master if it ever exits.
+    background_process = Supervised([sys.executable, str(HERE / "app.py"), "worker"])
     server = WsgiServer(
         load_app,
         port=settings.port,
         workers=settings.web_concurrency,
-        when_ready=lambda _arbiter: background_process.append(_spawn_background()),
-        on_exit=lambda _arbiter: _stop(background_process[0] if background_process else None),
+        when_ready=lambda _arbiter: background_process.start(),
+        on_exit=lambda _arbiter: background_process.stop(),
     )
     log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
     server.run()
@@ -116,25 +118,6 @@ def _start_scheduler(settings: Settings) -> None:
     from scheduler.runner import start_scheduler
 
     start_scheduler(build_deps(settings))
-
-
-def _spawn_background() -> subprocess.Popen[bytes]:
-    """One background process beside gunicorn's workers: queued work and the scheduler.
-
-    A plain subprocess (`app.py worker`), not multiprocessing: gunicorn forks its workers
-    after this, and they must not inherit a child they would try to join at exit.
-    """
-    return subprocess.Popen([sys.executable, str(HERE / "app.py"), "worker"])
-
-
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def background() -> int:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
 
 
 class WsgiServer(BaseApplication):  # type: ignore[misc]
@@ -42,3 +47,49 @@ class WsgiServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Callable[..., Any]:
         return self._load_app()
+
+
+class Supervised:
+    """A child process kept running: restarted if it exits, stopped on request.
+
+    gunicorn restarts its own workers but knows nothing of ours (the background process
+    that runs queued work and the scheduler), so this watches it from the master.
+    """
+
+    def __init__(self, command: list[str], *, check_every: float = 5.0) -> None:
+        self.command = command
+        self.check_every = check_every
+        self.starts = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # a restart and a stop never overlap
+
+    def start(self) -> None:
+        self._spawn()
+        threading.Thread(target=self._watch, name="supervisor", daemon=True).start()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.starts += 1
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.check_every):
+            if self.process is not None and self.process.poll() is not None:
+                log.warning(
+                    "%s exited with %s; starting it again",
+                    self.command[-1],
+                    self.process.returncode,
+                )
+                self._spawn()
