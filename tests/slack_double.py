@@ -23,6 +23,126 @@ BOT_USER_ID = "UBOTSELF"
 _JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
 
 
+# ----- Block Kit limits, as Slack documents them (reference/block-kit, views.open, chat.postMessage)
+MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
+_OPTIONS_MAX = {"checkboxes": 10, "radio_buttons": 10, "overflow": 5}
+_SELECTS = {"static_select", "multi_static_select", "checkboxes", "radio_buttons", "overflow"}
+
+
+def _text_of(value: Any) -> str:
+    return str(value.get("text", "")) if isinstance(value, dict) else ""
+
+
+def block_kit_problems(payload: dict[str, Any], surface: str = "message") -> list[str]:
+    """What Slack would reject in a message or view (`invalid_blocks` / `invalid_arguments`)."""
+    problems: list[str] = []
+
+    def over(where: str, value: Any, limit: int) -> None:
+        if value is not None and len(str(value)) > limit:
+            problems.append(f"{where}: {len(str(value))} characters > {limit}")
+
+    blocks = payload.get("blocks") or []
+    if len(blocks) > MAX_BLOCKS[surface]:
+        problems.append(f"{len(blocks)} blocks > {MAX_BLOCKS[surface]} in a {surface}")
+    if surface == "message":
+        if not payload.get("text") and not blocks:
+            problems.append("a message needs text or blocks (no_text)")
+        over("message text", payload.get("text"), 40000)
+    else:
+        over("private_metadata", payload.get("private_metadata"), 3000)
+        over("callback_id", payload.get("callback_id"), 255)
+        over("external_id", payload.get("external_id"), 255)
+    if surface == "modal":
+        for key in ("title", "submit", "close"):
+            over(f"modal {key}", _text_of(payload.get(key)) or None, 24)
+        if not _text_of(payload.get("title")):
+            problems.append("a modal needs a title")
+        if any(b.get("type") == "input" for b in blocks) and not payload.get("submit"):
+            problems.append("a modal with inputs needs a submit button")
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        over(f"{path}.block_id", node.get("block_id"), 255)
+        over(f"{path}.action_id", node.get("action_id"), 255)
+        if kind in ("plain_text", "mrkdwn") and "text" in node and not str(node["text"]):
+            problems.append(f"{path}: empty {kind} text")
+        if kind == "section":
+            over(f"{path}.text", _text_of(node.get("text")) or None, 3000)
+            fields = node.get("fields") or []
+            if len(fields) > 10:
+                problems.append(f"{path}: {len(fields)} fields > 10")
+            for i, f in enumerate(fields):
+                over(f"{path}.fields[{i}]", _text_of(f), 2000)
+            if not node.get("text") and not fields:
+                problems.append(f"{path}: a section needs text or fields")
+        elif kind == "header":
+            over(f"{path}.text", _text_of(node.get("text")), 150)
+        elif kind == "context":
+            if not 0 < len(node.get("elements") or []) <= 10:
+                problems.append(f"{path}: a context needs 1-10 elements")
+        elif kind == "actions":
+            if not 0 < len(node.get("elements") or []) <= 25:
+                problems.append(f"{path}: an actions block needs 1-25 elements")
+        elif kind == "input":
+            over(f"{path}.label", _text_of(node.get("label")), 2000)
+            over(f"{path}.hint", _text_of(node.get("hint")) or None, 2000)
+            if not isinstance(node.get("element"), dict):
+                problems.append(f"{path}: an input needs an element")
+        elif kind == "button":
+            over(f"{path}.text", _text_of(node.get("text")), 75)
+            over(f"{path}.value", node.get("value"), 2000)
+            over(f"{path}.url", node.get("url"), 3000)
+        elif kind == "plain_text_input":
+            limit = node.get("max_length", 3000)
+            if not isinstance(limit, int) or not 0 < limit <= 3000:
+                problems.append(f"{path}: max_length {limit!r} not in 1..3000")
+                limit = 3000
+            over(f"{path}.initial_value", node.get("initial_value"), limit)
+        elif kind == "users_select" and "initial_users" in node:
+            problems.append(f"{path}: initial_users belongs to multi_users_select")
+        elif kind == "multi_users_select" and "initial_user" in node:
+            problems.append(f"{path}: initial_user belongs to users_select")
+        elif kind == "image":
+            over(f"{path}.alt_text", node.get("alt_text"), 2000)
+        if kind in _SELECTS:
+            options = node.get("options") or []
+            most = _OPTIONS_MAX.get(str(kind), 100)
+            if not 0 < len(options) <= most:
+                problems.append(f"{path}: {len(options)} options, not 1..{most}")
+            values = [o.get("value") for o in options]
+            for i, option in enumerate(options):
+                over(f"{path}.options[{i}].text", _text_of(option.get("text")), 75)
+                over(f"{path}.options[{i}].value", option.get("value"), 150)
+            chosen = node.get("initial_options") or (
+                [node["initial_option"]] if node.get("initial_option") else []
+            )
+            for option in chosen:
+                if option not in options:
+                    problems.append(f"{path}: initial option {option.get('value')!r} not offered")
+            if len(set(values)) != len(values):
+                problems.append(f"{path}: duplicate option values")
+        if "placeholder" in node:
+            over(f"{path}.placeholder", _text_of(node.get("placeholder")), 150)
+        if isinstance(node.get("confirm"), dict):
+            confirm = node["confirm"]
+            over(f"{path}.confirm.title", _text_of(confirm.get("title")), 100)
+            over(f"{path}.confirm.text", _text_of(confirm.get("text")), 300)
+            over(f"{path}.confirm.confirm", _text_of(confirm.get("confirm")), 30)
+            over(f"{path}.confirm.deny", _text_of(confirm.get("deny")), 30)
+        for key, value in node.items():
+            if key not in ("options", "initial_options", "initial_option"):
+                walk(value, f"{path}.{key}")
+
+    walk(blocks, "blocks")
+    return problems
+
+
 @dataclass
 class Call:
     method: str
@@ -49,6 +169,7 @@ class SlackDouble:
     dnd: dict[str, bool] = field(default_factory=dict)
     handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -102,6 +223,7 @@ class SlackDouble:
             self.dnd.clear()
             self.handlers.clear()
             self.failures.clear()
+            self.rejected.clear()
 
     # ----- set-up helpers -----------------------------------------------------------
     def add_user(
@@ -167,9 +289,17 @@ class SlackDouble:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length).decode() if length else ""
         if parsed.path.startswith("/respond/"):
+            posted = json.loads(raw or "{}")
+            problems = [] if posted.get("delete_original") else block_kit_problems(posted)
             with self._lock:
-                self.responses.append({"url": parsed.path, **json.loads(raw or "{}")})
-            self._send(request, 200, "ok", content_type="text/plain")
+                if problems:  # Slack answers a bad response_url post with a 400, posts nothing
+                    self.rejected.append({"url": parsed.path, "problems": problems, **posted})
+                else:
+                    self.responses.append({"url": parsed.path, **posted})
+            if problems:
+                self._send(request, 400, "invalid_blocks", content_type="text/plain")
+            else:
+                self._send(request, 200, "ok", content_type="text/plain")
             return
         if not parsed.path.startswith("/api/"):
             self._send(request, 404, {"ok": False, "error": "unknown_method"})
@@ -231,8 +361,47 @@ class SlackDouble:
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method in self.handlers:
             return self.handlers[method](params)
+        invalid = self._invalid(method, params)
+        if invalid is not None:
+            with self._lock:
+                self.rejected.append({"method": method, **invalid, "params": params})
+            return {"ok": False, **invalid}
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         return handler(params) if handler else {"ok": True}
+
+    @staticmethod
+    def _invalid(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to arguments it refuses, or None when they are acceptable."""
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            if not params.get("channel"):
+                return {"error": "channel_not_found"}
+            if method == "chat.postEphemeral" and not params.get("user"):
+                return {"error": "user_not_in_channel"}
+            if method == "chat.update" and not params.get("ts"):
+                return {"error": "message_not_found"}
+            problems = block_kit_problems(params, "message")
+            if problems:
+                error = "no_text" if not params.get("text") and not params.get("blocks") else None
+                return {"error": error or "invalid_blocks", "errors": problems}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = params.get("view")
+            if not isinstance(view, dict):
+                return {"error": "invalid_arguments", "errors": ["view is not a JSON object"]}
+            if method in ("views.open", "views.push") and not params.get("trigger_id"):
+                return {"error": "invalid_trigger_id"}
+            if method == "views.publish" and not params.get("user_id"):
+                return {"error": "invalid_arguments", "errors": ["user_id is required"]}
+            surface = "home" if method == "views.publish" else "modal"
+            if view.get("type") != surface:
+                return {"error": "invalid_arguments", "errors": [f"view type must be {surface}"]}
+            problems = block_kit_problems(view, surface)
+            if problems:
+                return {"error": "invalid_arguments", "errors": problems}
+        if method == "conversations.open" and not (params.get("users") or params.get("channel")):
+            return {"error": "users_list_not_supplied"}
+        if method == "users.info" and not params.get("user"):
+            return {"error": "user_not_found"}
+        return None
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"

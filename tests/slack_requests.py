@@ -165,6 +165,7 @@ class SlackSender:
             "user": self._user(user),
             "channel": {"id": channel, "name": channel.lower()},
             "is_enterprise_install": False,
+            "enterprise": None,
             "callback_id": callback_id,
             "trigger_id": f"{next(_ids)}.{int(time.time())}.trigger",
             "response_url": self.double.response_url(),
@@ -201,11 +202,13 @@ class SlackSender:
             "user": self._user(user),
             "trigger_id": f"{next(_ids)}.{int(time.time())}.trigger",
             "is_enterprise_install": False,
+            "enterprise": None,
             "actions": [act],
         }
         if view is not None:
+            # A view's block_actions carry the view itself (with its state) and no response_url.
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
-            payload["view"] = view
+            payload["view"] = {"state": {"values": {}}, **view}
         else:
             msg = message or {"ts": "1700000000.000001"}
             payload["container"] = {
@@ -216,6 +219,7 @@ class SlackSender:
             }
             payload["channel"] = {"id": channel, "name": channel.lower()}
             payload["message"] = {"type": "message", "user": BOT_USER_ID, **msg}
+            payload["state"] = {"values": {}}  # every block_actions payload has one (2020-09)
             payload["response_url"] = self.double.response_url()
         return self.interactive(payload)
 
@@ -227,16 +231,27 @@ class SlackSender:
         user: str = "UALICE",
     ) -> Reply:
         """Submit a modal. `values` is `view.state.values`: {block_id: {action_id: {...}}}."""
+        view_id = view.get("id", "V" + str(next(_ids)))
         submitted = {
-            "id": view.get("id", "V" + str(next(_ids))),
+            "id": view_id,
             "team_id": self.team_id,
             "type": "modal",
-            "callback_id": view.get("callback_id"),
+            "callback_id": view.get("callback_id", ""),
             "private_metadata": view.get("private_metadata", ""),
+            "external_id": view.get("external_id", ""),
             "blocks": view.get("blocks", []),
             "state": {"values": values},
             "hash": "1700000000.hash",
             "title": view.get("title"),
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": "AAPPID",
+            "app_installed_team_id": self.team_id,
+            "bot_id": "BBOTSELF",
         }
         payload = {
             "type": "view_submission",
@@ -248,6 +263,7 @@ class SlackSender:
             "view": submitted,
             "response_urls": [],
             "is_enterprise_install": False,
+            "enterprise": None,
         }
         return self.interactive(payload)
 

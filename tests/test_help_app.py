@@ -522,6 +522,8 @@ def test_a_redelivered_thread_reply_is_recorded_once(bot: Bot, sessions) -> None
         "text": "looking",
         "ts": "1700000200.000001",
         "thread_ts": request.message_ts,
+        "channel_type": "channel",
+        "event_ts": "1700000200.000001",
     }
     bot.event(event, event_id="EvSAME")
     bot.event(event, event_id="EvSAME", retry_num=1)
@@ -537,6 +539,8 @@ def test_replies_elsewhere_or_after_resolution_are_not_help(bot: Bot, sessions) 
             "user": "UBOB",
             "text": "hi",
             "ts": "1700000300.000001",
+            "channel_type": "channel",
+            "event_ts": "1700000300.000001",
         }
     )
     bot.event(
@@ -547,6 +551,8 @@ def test_replies_elsewhere_or_after_resolution_are_not_help(bot: Bot, sessions) 
             "text": "hi",
             "ts": "1700000300.000002",
             "thread_ts": "1690000000.000001",
+            "channel_type": "channel",
+            "event_ts": "1700000300.000002",
         }
     )
     resolve(bot, request, [], None)

@@ -102,7 +102,13 @@ def test_someone_new_gets_warm_empty_states_with_next_steps(bot: Bot) -> None:
 
 
 def test_a_redelivered_event_publishes_once(bot: Bot) -> None:
-    event = {"type": "app_home_opened", "user": "UALICE", "tab": "home", "event_ts": "3.4"}
+    event = {
+        "type": "app_home_opened",
+        "user": "UALICE",
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": "1764075600.000200",
+    }
     bot.event(event, event_id="EvHOMEONCE")
     bot.event(event, event_id="EvHOMEONCE", retry_num=1)
     assert len(published(bot)) == 1

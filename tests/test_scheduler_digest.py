@@ -327,7 +327,15 @@ def test_share_and_solve_prompt_weekly_and_its_thread_replies(
     reply("UBOB", "1700000100.000002", "<@UALICE> cache the docker layers", event_id="EvDUP")
     reply("UCAROL", "1700000100.000003", "I can't get the VPN to work")
     bot.event(  # a message outside the thread is not share-and-solve
-        {"type": "message", "channel": "CSHARE", "user": "UDAVE", "text": "hi", "ts": "1.5"}
+        {
+            "type": "message",
+            "channel": "CSHARE",
+            "user": "UDAVE",
+            "text": "hi",
+            "ts": "1700000100.000009",
+            "channel_type": "channel",
+            "event_ts": "1700000100.000009",
+        }
     )
     with sessions() as session:
         kinds = sorted(session.execute(select(ShareReply.user_id, ShareReply.kind)).all())
