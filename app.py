@@ -4,6 +4,8 @@ python app.py [serve]          run the bot (HTTP via gunicorn, or Socket Mode)
 python app.py migrate          upgrade the database to the newest schema
 python app.py run-job NAME     run one scheduled job now, honouring its claims
 python app.py export           write every record, one per line
+python app.py forget --user U  erase a person's personal data
+python app.py worker           run queued work and the scheduler (serve starts one itself)
 """
 
 from __future__ import annotations
@@ -130,6 +132,9 @@ def background() -> int:
     from bot.work_queue import QueueWorker, lower_priority
 
     settings = load_settings()
+    if not settings.has_slack_credentials:
+        sys.stderr.write(SETUP_HELP)
+        return 2
     configure_logging(settings.log_level)
     lower_priority()
     deps = build_deps(settings)

@@ -236,3 +236,9 @@ def test_run_job_refuses_an_unreadable_moment_and_an_unknown_job(database_url, e
     assert bad_time.returncode == 2 and "ISO-8601" in bad_time.stderr
     unknown = run_app("run-job", "gossip", env={"DATABASE_URL": database_url})
     assert unknown.returncode == 2 and "digest" in unknown.stderr
+
+
+def test_the_worker_without_credentials_explains_how_to_set_up_and_exits_2(tmp_path) -> None:
+    result = run_app("worker", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert result.returncode == 2
+    assert "manifest.json" in result.stderr and "Traceback" not in result.stderr
