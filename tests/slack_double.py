@@ -23,7 +23,7 @@ BOT_USER_ID = "UBOTSELF"
 _JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
 
 
-# ----- Block Kit limits, as Slack documents them (reference/block-kit, views.open, chat.postMessage)
+# ----- Block Kit limits as Slack documents them (block-kit reference, views.open, chat.postMessage)
 MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
 _OPTIONS_MAX = {"checkboxes": 10, "radio_buttons": 10, "overflow": 5}
 _SELECTS = {"static_select", "multi_static_select", "checkboxes", "radio_buttons", "overflow"}

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import ids
 from bot.services.kudos import MAX_REASON, KudosResult
-from bot.text import join_people, mrkdwn, quote
+from bot.text import join_people, mrkdwn, quote, truncate
 
 
 def kudos_message(result: KudosResult) -> dict[str, Any]:
@@ -16,7 +16,11 @@ def kudos_message(result: KudosResult) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": f"{headline}\n{quote(result.reason)}"},
+            # Escaping can grow a 1,000-character reason past a section's 3,000.
+            "text": {
+                "type": "mrkdwn",
+                "text": truncate(f"{headline}\n{quote(result.reason)}", 3000),
+            },
         }
     ]
     context = []
