@@ -151,7 +151,7 @@ def register(app: App, deps: Deps) -> None:
         open_modal(
             client,
             shortcut["trigger_id"],
-            shortcut["team"]["id"],
+            team_of(shortcut),
             {
                 "channel_id": channel_id,
                 "response_url": shortcut.get("response_url"),

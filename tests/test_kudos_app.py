@@ -274,3 +274,26 @@ def test_a_modal_with_unreadable_metadata_is_refused_without_a_500(bot: Bot, ses
     assert reply.status == 200
     assert "start again" in reply.json()["errors"][ids.KUDOS_REASON_BLOCK]
     assert kudos_count(sessions) == 0
+
+
+def test_the_shortcut_works_for_an_org_wide_install_where_team_is_null(bot: Bot) -> None:
+    message = {"ts": "1700000100.000400", "user": "UBOB", "text": "shipped"}
+    payload_team = bot.send.team_id
+    reply = bot.send.interactive(
+        {
+            "type": "message_action",
+            "callback_id": ids.KUDOS_SHORTCUT,
+            "team": None,
+            "user": {"id": "UALICE", "username": "alice", "team_id": payload_team},
+            "channel": {"id": "CGENERAL", "name": "general"},
+            "trigger_id": "1.2.org",
+            "response_url": bot.slack.response_url(),
+            "message_ts": message["ts"],
+            "message": {"type": "message", **message},
+            "enterprise": {"id": "E0ORG", "name": "Org"},
+            "is_enterprise_install": True,
+        }
+    )
+    bot.wait()
+    assert reply.status == 200
+    assert len(bot.slack.calls_to("views.open")) == 1

@@ -86,7 +86,7 @@ def kudos_modal(
                     "type": "static_select",
                     "action_id": ids.KUDOS_VALUE_ACTION,
                     "options": [
-                        {"text": {"type": "plain_text", "text": v[:75]}, "value": v[:75]}
+                        {"text": {"type": "plain_text", "text": v[:75]}, "value": v[:150]}
                         for v in values[:100]
                     ],
                 },
