@@ -8,7 +8,6 @@ group and never introduces one twice.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -17,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
+from bot.services import topics as topics_service
 from bot.services.gate import Decision, Dnd, Kind, Verdict, decide
 from bot.services.pairing import Candidate, Constraints, form_circles, pair_mentees
 from bot.services.people import Person, remember_member
@@ -33,11 +33,10 @@ from models.workspace import Member
 MENTOR, MENTEE, CIRCLE = "mentor", "mentee", "circle"
 PAIR, PEER = "pair", "peer"
 MAX_TOPICS = 10
-MAX_TOPIC_LENGTH = 40
+MAX_TOPIC_LENGTH = topics_service.MAX_TOPIC_LENGTH
 MAX_NOTES = 1000
 # The weekly round is due from Monday 09:00 UTC of each ISO week.
 ROUND_WEEKDAY, ROUND_TIME = 0, time(9, 0)
-_TOPIC = re.compile(r"^[\w][\w\-+.]*$")
 _STARTERS = (
     "What would you like to be better at three months from now?",
     "What is one thing that went well this week, and one that didn't?",
@@ -129,20 +128,9 @@ class RoundResult:
 
 # ----- parsing ----------
 def parse_topics(words: list[str]) -> tuple[str, ...]:
-    """`#python, design  SQL` → ("python", "design", "sql"): lower case, no `#`, no repeats."""
-    topics: list[str] = []
-    for word in re.split(r"[\s,]+", " ".join(words)):
-        topic = word.strip().lstrip("#").lower()
-        if not topic:
-            continue
-        if len(topic) > MAX_TOPIC_LENGTH or not _TOPIC.match(topic):
-            shown = topic[:MAX_TOPIC_LENGTH]
-            raise DomainError(
-                f"`{shown}` doesn't work as a topic: use short words like `python` or "
-                f"`public-speaking` (up to {MAX_TOPIC_LENGTH} characters)."
-            )
-        if topic not in topics:
-            topics.append(topic)
+    """`#python, design  SQL` → ("python", "design", "sql"), by the same rule as
+    `/reciprocity topics`, and at most MAX_TOPICS of them."""
+    topics = topics_service.parse_topics(" ".join(words))
     if len(topics) > MAX_TOPICS:
         raise DomainError(f"Up to {MAX_TOPICS} topics, please — pick the ones that matter most.")
     return tuple(topics)

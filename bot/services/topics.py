@@ -29,8 +29,9 @@ def parse_topics(text: str) -> list[str]:
         if len(topic) > MAX_TOPIC_LENGTH or not _TOPIC.match(topic):
             shown = topic[:MAX_TOPIC_LENGTH]
             raise DomainError(
-                f"`{shown}` isn't a topic I can use: one word (letters, digits, - + .), "
-                f"at most {MAX_TOPIC_LENGTH} characters, e.g. `python` or `design-review`."
+                f"`{shown}` isn't a topic I can use — it doesn't work as a topic unless it is "
+                f"one word (letters, digits, - + .) of at most {MAX_TOPIC_LENGTH} characters, "
+                "e.g. `python` or `design-review`."
             )
         if topic not in topics:
             topics.append(topic)
