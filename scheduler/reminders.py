@@ -9,12 +9,12 @@ what waited, on every tick of the "reminders" job.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.feedback import reminder_dm
 from bot.blocks.mentoring import quiet_pair_nudge
@@ -24,7 +24,7 @@ from bot.services import claims
 from bot.services import nudges as records
 from bot.services.feedback import mark_reminded, pending_feedback_requests, reminder_due
 from bot.services.gate import Dnd, Kind, Verdict, decide, dnd_from_slack, working_time_between
-from bot.services.help import OPEN, suggest_helpers
+from bot.services.help import OPEN, record_suggestions, suggest_helpers
 from bot.services.mentoring import quiet_pairs
 from bot.services.people import Person
 from bot.services.preferences import get_preferences, load_preferences
@@ -278,20 +278,13 @@ def _surface(deps: Deps, request: HelpRequest, now: datetime) -> None:
             now=now,
             seed=f"surface:{request.key}",
         )
-        for suggestion in chosen:  # so the fair rotation knows they were asked
-            try:
-                with session.begin_nested():
-                    session.add(
-                        HelpSuggestion(
-                            team_id=team_id,
-                            request_id=request.id,
-                            user_id=suggestion.user_id,
-                            mention=False,
-                            created_at=now,
-                        )
-                    )
-            except IntegrityError:
-                pass
+        # So the fair rotation knows they were asked (by DM: nobody was mentioned).
+        record_suggestions(
+            session=session,
+            request=request,
+            suggestions=[replace(s, mention=False) for s in chosen],
+            now=now,
+        )
     link = permalink(deps.client, request.channel_id, request.message_ts)
     message = help_surface_dm(
         requester_id=request.requester_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -343,18 +343,28 @@ def create_request(
     )
     session.add(request)
     session.flush()
-    for suggestion in suggestions:
-        session.add(
-            HelpSuggestion(
-                team_id=team_id,
-                request_id=request.id,
-                user_id=suggestion.user_id,
-                mention=suggestion.mention,
-                created_at=now,
-            )
-        )
-        session.flush()  # one at a time, so the ids keep the rule's order
+    record_suggestions(session=session, request=request, suggestions=suggestions, now=now)
     return request
+
+
+def record_suggestions(
+    *, session: Session, request: HelpRequest, suggestions: Sequence[Suggestion], now: datetime
+) -> None:
+    """Remember who was suggested (the fair rotation reads it); someone already asked is skipped."""
+    for suggestion in suggestions:
+        try:
+            with session.begin_nested():  # one at a time, so the ids keep the rule's order
+                session.add(
+                    HelpSuggestion(
+                        team_id=request.team_id,
+                        request_id=request.id,
+                        user_id=suggestion.user_id,
+                        mention=suggestion.mention,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass
 
 
 def find_request(*, session: Session, team_id: str, key: str, lock: bool = False) -> HelpRequest:
