@@ -16,9 +16,15 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from sqlalchemy import Engine
+
+    from bot.deps import Deps
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("reciprocity")
@@ -38,19 +44,29 @@ Reciprocity needs Slack credentials: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
 """
 
 
-def build_deps(settings: Settings, **overrides: Any) -> Any:
-    """Everything the handlers and jobs need, built once and passed down."""
+def build_deps(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Deps:
+    """Everything the handlers, flows and jobs need, built once and passed down."""
     from bot.db import make_engine, make_sessionmaker
-    from bot.deps import Deps
-    from bot.slack import make_client
+    from bot.deps import Deps, utc_now, workspace_defaults
+    from bot.directory import MemberDirectory
+    from bot.slack_api import make_client
 
-    engine = overrides.pop("engine", None) or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    clock = clock or utc_now
     return Deps(
         settings=settings,
         engine=engine,
-        sessions=make_sessionmaker(engine),
-        client=overrides.pop("client", None) or make_client(settings),
-        **overrides,
+        sessions=sessions,
+        client=client or make_client(settings),
+        clock=clock,
+        directory=MemberDirectory(sessions, clock, workspace_defaults(settings)),
     )
 
 
@@ -77,8 +93,8 @@ def serve(settings: Settings) -> int:
 
     def load_app() -> Callable[..., Any]:
         """Runs in each gunicorn worker: its own engine, client and Bolt app."""
-        from bot.slack import create_app
-        from bot.web import make_wsgi_app
+        from handlers.app import create_app
+        from handlers.web import make_wsgi_app
 
         deps = build_deps(settings)
         assert settings.slack_signing_secret is not None
@@ -104,7 +120,7 @@ def serve(settings: Settings) -> int:
 def _serve_socket_mode(settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.slack import create_app
+    from handlers.app import create_app
 
     deps = build_deps(settings)
     _start_scheduler(settings)
@@ -128,8 +144,8 @@ def background() -> int:
     import threading
 
     from bot.logs import configure_logging
-    from bot.slack import create_app
-    from bot.work_queue import QueueWorker, lower_priority
+    from handlers.app import create_app
+    from handlers.queue import QueueWorker, lower_priority
 
     settings = load_settings()
     if not settings.has_slack_credentials:

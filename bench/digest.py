@@ -30,7 +30,7 @@ from app import migrate
 from bot.db import make_engine, make_sessionmaker, normalize_url
 from bot.services.digest import build_digest
 from models import Kudos, Thanks
-from models.help import HelpRequest
+from models.help_requests import HelpRequest
 
 TEAM = "TBENCH"
 CHANNELS = [f"CB{n:04d}" for n in range(200)]

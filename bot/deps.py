@@ -1,9 +1,9 @@
-"""What handlers and jobs are given: built once in app.py, passed down explicitly."""
+"""What handlers, flows and jobs are given: built once in app.py, passed down explicitly."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
@@ -12,12 +12,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.directory import MemberDirectory
-from bot.router import CommandRouter, MessageHook
 from bot.services.workspaces import WorkspaceDefaults
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def workspace_defaults(settings: Settings) -> WorkspaceDefaults:
+    """What a new workspace starts with; its admins change them in Slack."""
+    return WorkspaceDefaults(
+        kudos_daily_budget=settings.kudos_daily_budget,
+        thanks_emoji=tuple(settings.thanks_emoji),
+        kudos_values=tuple(settings.kudos_values),
+    )
 
 
 @dataclass
@@ -26,15 +34,17 @@ class Deps:
     engine: Engine
     sessions: sessionmaker[Session]
     client: WebClient
-    clock: Callable[[], datetime] = utc_now
-    directory: MemberDirectory = field(default_factory=MemberDirectory)
-    reciprocity: CommandRouter = field(default_factory=CommandRouter)
-    message_hooks: list[MessageHook] = field(default_factory=list)
+    clock: Callable[[], datetime]
+    directory: MemberDirectory
 
     @property
     def defaults(self) -> WorkspaceDefaults:
-        return WorkspaceDefaults(
-            kudos_daily_budget=self.settings.kudos_daily_budget,
-            thanks_emoji=tuple(self.settings.thanks_emoji),
-            kudos_values=tuple(self.settings.kudos_values),
-        )
+        return workspace_defaults(self.settings)
+
+    def client_for(self, team_id: str) -> WebClient:
+        """The Web API client that acts in this workspace (jobs have no request to take it from)."""
+        return self.client
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Deps:
+        """Shared, never copied: Bolt deep-copies a request's context for lazy listeners."""
+        return self

@@ -1,16 +1,37 @@
-"""A small cache of Slack profiles: handlers ask Slack about a person every few minutes at most."""
+"""Who people are: a short cache in this process, the `members` table every process shares,
+and Slack (`users.info`, `users.list`) behind them.
+
+`get` asks Slack at most every few minutes per person. `local` never asks Slack: it is what
+the ack path uses to check a form before answering (Slack waits 3 seconds, not more).
+`sync_roster` copies the member list into `members` after a form with a people picker
+opens, so the form's answer can say "that's a bot" without a network call.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import DomainError
-from bot.services.people import Person
+from bot.services.people import Person, person_from_member, remember_member
+from bot.services.workspaces import WorkspaceDefaults, get_workspace
+from bot.slack_api import error_of
+from models import Member
+
+log = logging.getLogger(__name__)
+
+ROSTER_FRESH = timedelta(minutes=15)
+"""A member list copied this recently is complete enough to say "no such person"."""
+
+_NOT_FOUND = frozenset({"user_not_found", "user_not_visible"})
 
 
 def person_from_slack(team_id: str, user: dict[str, Any]) -> Person:
@@ -26,18 +47,37 @@ def person_from_slack(team_id: str, user: dict[str, Any]) -> Person:
         deleted=bool(user.get("deleted")),
         is_admin=bool(user.get("is_admin")),
         is_owner=bool(user.get("is_owner")),
+        known=True,
     )
 
 
-class MemberDirectory:
-    """Looks people up by id (`users.info`) or by name (`users.list`), with a TTL cache."""
+class Unknown:
+    """`local`'s answer for someone the stored member list doesn't have."""
 
-    def __init__(self, ttl_seconds: float = 300.0) -> None:
+    def __init__(self, user_id: str, *, certain: bool) -> None:
+        self.user_id = user_id
+        self.certain = certain  # the list is fresh: Slack doesn't know them either
+
+
+class MemberDirectory:
+    """Looks people up by id or by name, with a TTL cache in front of Slack."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        defaults: WorkspaceDefaults,
+        ttl_seconds: float = 300.0,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._defaults = defaults
         self._ttl = ttl_seconds
         self._people: dict[tuple[str, str], tuple[float, Person | None]] = {}
         self._rosters: dict[str, tuple[float, list[Person]]] = {}
         self._lock = threading.Lock()
 
+    # ----- by id, from Slack ---------------------------------------------------------------
     def get(self, client: WebClient, team_id: str, user_id: str) -> Person | None:
         """The person, or None when Slack does not know them."""
         key = (team_id, user_id)
@@ -49,16 +89,67 @@ class MemberDirectory:
             user = client.users_info(user=user_id)["user"]
             person: Person | None = person_from_slack(team_id, user)
         except SlackApiError as exc:
-            if exc.response.get("error") not in ("user_not_found", "user_not_visible"):
+            if error_of(exc) not in _NOT_FOUND:
                 raise
             person = None
-        with self._lock:
-            self._people[key] = (time.monotonic() + self._ttl, person)
+        self._keep(key, person)
+        return person
+
+    def profile(self, client: WebClient, team_id: str, user_id: str) -> Person:
+        """The person, or a bare one (just the id) when Slack doesn't know them."""
+        return self.get(client, team_id, user_id) or Person(id=user_id, team_id=team_id)
+
+    def require(
+        self, client: WebClient, team_id: str, user_id: str, *, field: str | None = None
+    ) -> Person:
+        """The person, or a DomainError saying they aren't in this workspace."""
+        person = self.get(client, team_id, user_id)
+        if person is None:
+            raise DomainError(f"I couldn't find <@{user_id}> in this workspace.", field=field)
         return person
 
     def get_many(self, client: WebClient, team_id: str, user_ids: list[str]) -> list[Person | None]:
         return [self.get(client, team_id, uid) for uid in user_ids]
 
+    # ----- by id, without the network ----------------------------------------------------
+    def local(self, team_id: str, user_id: str) -> Person | Unknown:
+        """What this process or the stored member list knows, never asking Slack."""
+        with self._lock:
+            hit = self._people.get((team_id, user_id))
+        if hit and hit[0] > time.monotonic():
+            return hit[1] if hit[1] is not None else Unknown(user_id, certain=True)
+        with self._sessions() as session:
+            member = session.get(Member, (team_id, user_id))
+            if member is not None and member.profile_at is not None:
+                return person_from_member(member)
+            synced = get_workspace(
+                session=session, team_id=team_id, defaults=self._defaults, now=self._clock()
+            ).roster_synced_at
+        fresh = synced is not None and synced >= self._clock() - ROSTER_FRESH
+        return Unknown(user_id, certain=fresh)
+
+    def stored(self, team_id: str, user_id: str) -> Person:
+        """`local`, or a bare person (just the id) when nothing is stored about them."""
+        found = self.local(team_id, user_id)
+        return found if isinstance(found, Person) else Person(id=user_id, team_id=team_id)
+
+    def picked(
+        self, team_id: str, user_ids: list[str], *, field: str | None = None
+    ) -> list[Person]:
+        """The people a form picked, each once, from stored profiles (no network): someone
+        Slack certainly doesn't know is a DomainError; someone not stored yet comes back
+        bare (`known` False), for the checks after the ack to look at again."""
+        people: list[Person] = []
+        for uid in dict.fromkeys(user_ids):
+            found = self.local(team_id, uid)
+            if isinstance(found, Unknown):
+                if found.certain:
+                    raise DomainError(f"I couldn't find <@{uid}> in this workspace.", field=field)
+                found = Person(id=uid, team_id=team_id)
+            people.append(found)
+        return people
+
+    # ----- by name, and the whole member list ------------------------------------------------
     def find_by_name(self, client: WebClient, team_id: str, name: str) -> Person | None:
         """Resolve a plain `@name`: handle first, then display name, then real name."""
         wanted = name.lstrip("@").casefold()
@@ -87,37 +178,65 @@ class MemberDirectory:
         """
         people: list[Person] = []
         for uid in user_ids:
-            person = self.get(client, team_id, uid)
-            if person is None:
-                raise DomainError(f"I couldn't find <@{uid}> in this workspace.", field=field)
+            person = self.require(client, team_id, uid, field=field)
             if person.id not in {p.id for p in people}:
                 people.append(person)
         for name in names:
-            person = self.find_by_name(client, team_id, name)
-            if person is None:
+            named = self.find_by_name(client, team_id, name)
+            if named is None:
                 raise DomainError(
                     f"I couldn't find anyone called @{name}. Pick them from Slack's "
                     "autocomplete so the name turns into a link.",
                     field=field,
                 )
-            if person.id not in {p.id for p in people}:
-                people.append(person)
+            if named.id not in {p.id for p in people}:
+                people.append(named)
         return people
+
+    def sync_roster(self, client: WebClient, team_id: str) -> bool:
+        """Copy the member list into `members` unless that was done moments ago."""
+        with self._sessions() as session:
+            synced = get_workspace(
+                session=session, team_id=team_id, defaults=self._defaults, now=self._clock()
+            ).roster_synced_at
+        if synced is not None and synced >= self._clock() - ROSTER_FRESH / 3:
+            return False
+        self._roster(client, team_id, fresh=True)
+        return True
 
     def forget(self, team_id: str, user_id: str) -> None:
         with self._lock:
             self._people.pop((team_id, user_id), None)
 
-    def _roster(self, client: WebClient, team_id: str) -> list[Person]:
+    def _keep(self, key: tuple[str, str], person: Person | None) -> None:
+        with self._lock:
+            self._people[key] = (time.monotonic() + self._ttl, person)
+
+    def _roster(self, client: WebClient, team_id: str, *, fresh: bool = False) -> list[Person]:
         with self._lock:
             hit = self._rosters.get(team_id)
-        if hit and hit[0] > time.monotonic():
+        if hit and hit[0] > time.monotonic() and not fresh:
             return hit[1]
         people: list[Person] = []
         for page in client.users_list(limit=200):
             people.extend(person_from_slack(team_id, u) for u in page.get("members", []))
+        expires = time.monotonic() + self._ttl
         with self._lock:
-            self._rosters[team_id] = (time.monotonic() + self._ttl, people)
+            self._rosters[team_id] = (expires, people)
             for person in people:
-                self._people[(team_id, person.id)] = (time.monotonic() + self._ttl, person)
+                self._people[(team_id, person.id)] = (expires, person)
+        self._store(team_id, people)
         return people
+
+    def _store(self, team_id: str, people: list[Person]) -> None:
+        """Write the list to `members`, a page at a time, in id order (no lock cycles)."""
+        now = self._clock()
+        ordered = sorted(people, key=lambda p: p.id)
+        for start in range(0, len(ordered), 200):
+            with self._sessions.begin() as session:
+                for person in ordered[start : start + 200]:
+                    remember_member(session=session, person=person, now=now)
+        with self._sessions.begin() as session:
+            get_workspace(
+                session=session, team_id=team_id, defaults=self._defaults, now=now
+            ).roster_synced_at = now

@@ -1,15 +1,23 @@
-"""Every entry point into the bot, registered in one place."""
+"""Every entry point into the bot, in one place: each feature's routing table, the one
+`message` listener's hooks, and every `/reciprocity` subcommand.
+
+Listeners are module-level functions; Bolt injects their arguments by name, `deps` included
+(the middleware below puts it in each request's context).
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from typing import Any
 
+from slack_bolt import App, BoltContext
+
+from bot.blocks import usage
 from bot.deps import Deps
 from handlers import (
     admin,
     channels,
     feedback,
-    help,
+    help_requests,
     home,
     kudos,
     mentoring,
@@ -17,21 +25,32 @@ from handlers import (
     reciprocity,
     settings,
     thanks,
+    topics,
 )
+from handlers.reciprocity import Subcommand
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "me": Subcommand(home.me_command, usage.ME),
+    "topics": Subcommand(topics.topics_command, usage.TOPICS),
+    "settings": Subcommand(settings.settings_command, usage.SETTINGS),
+    "pause": Subcommand(settings.pause_command, usage.PAUSE),
+    "resume": Subcommand(settings.resume_command, usage.RESUME),
+    "channel": Subcommand(channels.channel_command, usage.CHANNEL),
+    "admin": Subcommand(admin.admin_command, usage.ADMIN),
+}
+"""`/reciprocity <name> …`: what runs, and the usage shown with its mistakes."""
+
+MESSAGE_HOOKS = (help_requests.on_thread_reply, channels.on_share_reply)
+"""Called, in order, for each message a person posts where the bot can hear it."""
 
 
 def register_handlers(app: App, deps: Deps) -> None:
-    for module in (
-        kudos,
-        thanks,
-        help,
-        feedback,
-        mentoring,
-        settings,
-        channels,
-        home,
-        admin,
-        messages,
-        reciprocity,
-    ):
-        module.register(app, deps)
+    @app.middleware
+    def provide_deps(context: BoltContext, next: Any) -> None:
+        context["deps"] = deps
+        next()
+
+    for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
+        feature.register(app)
+    messages.register(app, MESSAGE_HOOKS)
+    reciprocity.register(app, SUBCOMMANDS)

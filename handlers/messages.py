@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+
+MessageHook = Callable[..., None]
+"""Called with (deps=, client=, team_id=, event=) for each message a person posted."""
 
 _IGNORED_SUBTYPES = {
     "message_changed",
@@ -19,9 +23,10 @@ _IGNORED_SUBTYPES = {
 }
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.event("message")
-    def on_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+def register(app: App, hooks: Sequence[MessageHook]) -> None:
+    def on_message(
+        body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
+    ) -> None:
         if (
             event.get("subtype") in _IGNORED_SUBTYPES
             or event.get("bot_id")
@@ -29,5 +34,7 @@ def register(app: App, deps: Deps) -> None:
         ):
             return
         team_id = body.get("team_id") or event.get("team") or ""
-        for hook in deps.message_hooks:
-            hook(event=event, team_id=team_id, client=client)
+        for hook in hooks:
+            hook(deps=deps, client=client, team_id=team_id, event=event)
+
+    app.event("message")(on_message)

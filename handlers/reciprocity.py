@@ -1,31 +1,43 @@
-"""`/reciprocity <sub> …`: routes to the subcommands features registered; help for the rest."""
+"""`/reciprocity <sub> …`: one slash command, many features; help for the rest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.help import usage_text
+from bot.blocks.usage import usage_text
 from bot.deps import Deps
 from bot.errors import DomainError
 
+SubcommandRun = Callable[..., None]
+"""Called with (deps=, command=, args=, respond=, client=)."""
 
-def register(app: App, deps: Deps) -> None:
-    @app.command("/reciprocity")
+
+@dataclass(frozen=True)
+class Subcommand:
+    run: SubcommandRun
+    usage: str
+
+
+def register(app: App, subcommands: Mapping[str, Subcommand]) -> None:
     def reciprocity_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
     ) -> None:
         ack()
-        text = (command.get("text") or "").strip()
-        name, _, args = text.partition(" ")
-        sub = deps.reciprocity.get(name) if name else None
+        name, _, args = (command.get("text") or "").strip().partition(" ")
+        sub = subcommands.get(name.lower()) if name else None
         if sub is None:
             intro = "" if name.lower() in ("", "help") else f"I don't know `{name[:40]}`. "
-            respond(text=intro + usage_text(deps.reciprocity.usages()), response_type="ephemeral")
+            usages = [s.usage for s in subcommands.values()]
+            respond(text=intro + usage_text(usages), response_type="ephemeral")
             return
         try:
-            sub.run(command=command, args=args.strip(), respond=respond, client=client)
-        except DomainError as error:
-            respond(text=f"{error.message}\nUsage: {sub.usage}", response_type="ephemeral")
+            sub.run(deps=deps, command=command, args=args.strip(), respond=respond, client=client)
+        except DomainError as error:  # the one ephemeral reply is @app.error's; add the usage
+            raise error.with_usage(f"Usage: {sub.usage}") from None
+
+    app.command("/reciprocity")(reciprocity_command)

@@ -22,18 +22,30 @@ class Workspace(Base):
     # People (besides Slack admins and owners) who may change workspace and channel settings.
     admin_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the member list (users.list) was last copied into `members`.
+    roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Member(Base):
-    """What the bot knows of a person, cached from their Slack profile."""
+    """What the bot knows of a person: a copy of their Slack profile, shared by every process.
+
+    `profile_at` is when the profile was last read from Slack (None: only the id is known),
+    so the ack path can check people without asking Slack.
+    """
 
     __tablename__ = "members"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    real_name: Mapped[str] = mapped_column(String(255), default="")
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
     department: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

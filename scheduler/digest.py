@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slack_sdk import WebClient
+
 from bot.blocks.digest import digest_message, empty_week_message
 from bot.deps import Deps
 from bot.services.digest import build_digest
@@ -11,7 +13,9 @@ from models.rhythm import ChannelSettings
 from scheduler.weekly import run_weekly
 
 
-def post_digest(deps: Deps, row: ChannelSettings, now: datetime, period: str) -> bool:
+def post_digest(
+    deps: Deps, client: WebClient, row: ChannelSettings, now: datetime, period: str
+) -> bool:
     with deps.sessions() as session:
         data = build_digest(
             session=session,
@@ -23,10 +27,10 @@ def post_digest(deps: Deps, row: ChannelSettings, now: datetime, period: str) ->
     if data.empty and not row.empty_week_line:
         return False
     for user_id in data.unnamed:  # people not to ping, whose name only Slack knows
-        person = deps.directory.get(deps.client, row.team_id, user_id)
+        person = deps.directory.get(client, row.team_id, user_id)
         data.name(user_id, person.label if person and person.label != user_id else None)
     message = empty_week_message() if data.empty else digest_message(data)
-    deps.client.chat_postMessage(channel=row.channel_id, **message)
+    client.chat_postMessage(channel=row.channel_id, **message)
     return True
 
 

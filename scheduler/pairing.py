@@ -20,31 +20,25 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.mentoring import introduction_message, thanks_message
 from bot.deps import Deps
+from bot.flows.once import Once, run_once
 from bot.services import mentoring
 from bot.services import nudges as records
-from bot.services.claims import claim, complete, release
 from bot.services.gate import Kind, Verdict
 from bot.services.mentoring import Availability, GroupView
 from bot.services.preferences import load_preferences
-from scheduler.reminders import member_dnd
+from bot.slack_api import error_of, gives_up, member_dnd, open_dm
 
 log = logging.getLogger(__name__)
 
 JOB = "pairing"
 THANKS_STALE = timedelta(days=7)
-# Slack answers that retrying will not fix: the group is marked delivered without a DM.
-_PERMANENT = {
-    "user_not_found",
-    "user_disabled",
-    "users_not_found",
-    "cannot_dm_bot",
-    "channel_not_found",
-}
 
 
 def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str:
@@ -55,24 +49,30 @@ def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str
     period = mentoring.round_key(now)
     rounds = started = ended = thanked = introduced = waiting = 0
     for team_id in teams:
-        key = f"{team_id}:{period}"
-        if due and claim(sessions=deps.sessions, team_id=team_id, job=JOB, key=key, now=now):
-            try:
-                with deps.sessions.begin() as session:
-                    result = mentoring.run_round(
-                        session=session,
-                        team_id=team_id,
-                        now=now,
-                        horizon_weeks=deps.settings.pairing_horizon_weeks,
-                        capacity=deps.settings.mentor_capacity,
-                    )
-            except Exception:
-                release(sessions=deps.sessions, job=JOB, key=key)
-                raise
-            complete(sessions=deps.sessions, job=JOB, key=key, now=now)
-            rounds += 1
+
+        def form_round(team_id: str = team_id) -> None:
+            nonlocal started, ended
+            with deps.sessions.begin() as session:
+                result = mentoring.run_round(
+                    session=session,
+                    team_id=team_id,
+                    now=now,
+                    horizon_weeks=deps.settings.pairing_horizon_weeks,
+                    capacity=deps.settings.mentor_capacity,
+                )
             started += result.started
             ended += result.ended
+
+        if due:
+            outcome = run_once(
+                deps.sessions,
+                team_id=team_id,
+                job=JOB,
+                key=f"{team_id}:{period}",
+                now=now,
+                work=form_round,
+            )
+            rounds += outcome is Once.DONE
         done, wait = _deliver(deps, team_id, now, thank=True)
         thanked, waiting = thanked + done, waiting + wait
         done, wait = _deliver(deps, team_id, now, thank=False)
@@ -83,7 +83,7 @@ def pairing_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str
     )
 
 
-def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
+def _good_moment(deps: Deps, client: WebClient, group: GroupView, now: datetime) -> bool:
     """The gate for every member plus the overlap rule; `dnd.info` only once all else allows."""
     with deps.sessions() as session:
         prefs = load_preferences(session=session, team_id=group.team_id, user_ids=group.user_ids)
@@ -96,7 +96,7 @@ def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
     people: list[Availability] = []
     reachable: set[str] = set()
     for uid in group.user_ids:
-        person = deps.directory.get(deps.client, group.team_id, uid)
+        person = deps.directory.get(client, group.team_id, uid)
         if person is not None and not person.deleted and not person.is_bot:
             reachable.add(uid)
         people.append(
@@ -109,7 +109,7 @@ def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
         return False
     # Everything else allows it now: ask Slack about do-not-disturb for those it would reach.
     people = [
-        replace(p, dnd=member_dnd(deps, p.user_id, now))
+        replace(p, dnd=member_dnd(client, p.user_id, now))
         if p.user_id in reachable and mentoring.pairing_decision(p, now=now).verdict is Verdict.SEND
         else p
         for p in people
@@ -119,73 +119,83 @@ def _good_moment(deps: Deps, group: GroupView, now: datetime) -> bool:
 
 def _deliver(deps: Deps, team_id: str, now: datetime, *, thank: bool) -> tuple[int, int]:
     """(delivered, still waiting for a good moment) for this team's thanks or introductions."""
+    client = deps.client_for(team_id)
     with deps.sessions() as session:
         find = mentoring.groups_to_thank if thank else mentoring.groups_to_introduce
         groups = find(session=session, team_id=team_id)
     done = waiting = 0
+    job = "pairing-thanks" if thank else "pairing-intro"
     for group in groups:
         stale = thank and group.ended_at is not None and now - group.ended_at > THANKS_STALE
-        if not stale and not _good_moment(deps, group, now):
+        if not stale and not _good_moment(deps, client, group, now):
             waiting += 1
             continue
-        job = "pairing-thanks" if thank else "pairing-intro"
-        key = f"{team_id}:{group.id}"
-        if not claim(sessions=deps.sessions, team_id=team_id, job=job, key=key, now=now):
-            continue
-        posted = False
-        try:
-            if stale:
-                channel_id = group.channel_id  # too late to be a thank-you; never sent
-            else:
-                channel_id, posted = _thank(deps, group) if thank else _introduce(deps, group)
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error not in _PERMANENT:
-                log.warning(
-                    "pairing: %s for group %s failed (%s); retrying later", job, group.id, error
-                )
-                release(sessions=deps.sessions, job=job, key=key)
-                continue
-            log.warning("pairing: %s for group %s impossible (%s)", job, group.id, error)
-            channel_id = None
-        with deps.sessions.begin() as session:
-            if posted:  # it counts towards each member's weekly cap, once
-                for uid in group.user_ids:
-                    records.record_sent(
-                        session=session,
-                        team_id=team_id,
-                        user_id=uid,
-                        kind=Kind.PAIRING,
-                        key=f"{job}:{group.id}",
-                        now=now,
-                    )
-            if thank:
-                mentoring.mark_thanked(session=session, team_id=team_id, group_id=group.id, now=now)
-            else:
-                mentoring.mark_introduced(
-                    session=session,
-                    team_id=team_id,
-                    group_id=group.id,
-                    channel_id=channel_id,
-                    now=now,
-                )
-        complete(sessions=deps.sessions, job=job, key=key, now=now)
-        done += not stale
+        outcome = run_once(
+            deps.sessions,
+            team_id=team_id,
+            job=job,
+            key=f"{team_id}:{group.id}",
+            now=now,
+            work=partial(_deliver_one, deps, client, group, now, thank=thank, stale=stale),
+        )
+        done += outcome is Once.DONE and not stale
     return done, waiting
 
 
-def _introduce(deps: Deps, group: GroupView) -> tuple[str | None, bool]:
+def _deliver_one(
+    deps: Deps, client: WebClient, group: GroupView, now: datetime, *, thank: bool, stale: bool
+) -> None:
+    """Post the thanks or introduction (never a stale thanks), then mark the group delivered;
+    a DM Slack says can never go (someone left) marks it delivered without one."""
+    job = "pairing-thanks" if thank else "pairing-intro"
+    posted = False
+    channel_id = group.channel_id
+    if not stale:
+        try:
+            channel_id, posted = (
+                _thank(deps, client, group) if thank else _introduce(deps, client, group)
+            )
+        except SlackApiError as exc:
+            if not gives_up(exc):
+                raise
+            log.warning("pairing: %s for group %s impossible (%s)", job, group.id, error_of(exc))
+            channel_id = None
+    with deps.sessions.begin() as session:
+        if posted:  # it counts towards each member's weekly cap, once
+            for uid in group.user_ids:
+                records.record_sent(
+                    session=session,
+                    team_id=group.team_id,
+                    user_id=uid,
+                    kind=Kind.PAIRING,
+                    key=f"{job}:{group.id}",
+                    now=now,
+                )
+        if thank:
+            mentoring.mark_thanked(
+                session=session, team_id=group.team_id, group_id=group.id, now=now
+            )
+        else:
+            mentoring.mark_introduced(
+                session=session,
+                team_id=group.team_id,
+                group_id=group.id,
+                channel_id=channel_id,
+                now=now,
+            )
+
+
+def _introduce(deps: Deps, client: WebClient, group: GroupView) -> tuple[str | None, bool]:
     """(the group DM's channel, whether the introduction was posted)."""
     if len(group.user_ids) < 2:
         return None, False
-    opened = deps.client.conversations_open(users=",".join(group.user_ids))
-    channel_id = str(opened["channel"]["id"])
+    channel_id = open_dm(client, group.user_ids)
     message = introduction_message(group, deps.settings.pairing_horizon_weeks)
-    deps.client.chat_postMessage(channel=channel_id, **message)
+    client.chat_postMessage(channel=channel_id, **message)
     return channel_id, True
 
 
-def _thank(deps: Deps, group: GroupView) -> tuple[str | None, bool]:
+def _thank(deps: Deps, client: WebClient, group: GroupView) -> tuple[str | None, bool]:
     """(the group DM's channel, whether the thanks was posted)."""
     if not group.channel_id or not group.user_ids:
         return group.channel_id, False
@@ -193,5 +203,5 @@ def _thank(deps: Deps, group: GroupView) -> tuple[str | None, bool]:
         sessions = mentoring.group_session_count(
             session=session, team_id=group.team_id, group_id=group.id
         )
-    deps.client.chat_postMessage(channel=group.channel_id, **thanks_message(group, sessions))
+    client.chat_postMessage(channel=group.channel_id, **thanks_message(group, sessions))
     return group.channel_id, True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slack_sdk import WebClient
+
 from bot.blocks.digest import share_prompt_message
 from bot.deps import Deps
 from bot.services.share_and_solve import record_prompt
@@ -11,8 +13,10 @@ from models.rhythm import ChannelSettings
 from scheduler.weekly import run_weekly
 
 
-def post_prompt(deps: Deps, row: ChannelSettings, now: datetime, period: str) -> bool:
-    posted = deps.client.chat_postMessage(channel=row.channel_id, **share_prompt_message())
+def post_prompt(
+    deps: Deps, client: WebClient, row: ChannelSettings, now: datetime, period: str
+) -> bool:
+    posted = client.chat_postMessage(channel=row.channel_id, **share_prompt_message())
     with deps.sessions.begin() as session:
         record_prompt(
             session=session,

@@ -1,9 +1,9 @@
 """Weekly per-channel work (the digest, the share-and-solve prompt) as a due check.
 
 For each enrolled channel: is this week's moment past (in the channel's time zone)? Then
-claim `(job, team:channel:ISO-week)`, do the work, and mark the claim done; if Slack or the
-database fails, release the claim so the next tick tries again. One channel's failure never
-stops the others.
+claim `(job, team:channel:ISO-week)`, do the work, and mark the claim done; if Slack fails,
+release the claim so the next tick tries again (bot/flows/once.py). A channel the bot can no
+longer post in is skipped for the week. One channel's failure never stops the others.
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.flows.once import Once, run_once
 from bot.services.channels import channel_schedule, enrolled_channels
-from bot.services.claims import claim, complete, release
 from bot.services.due import due_now
 from models.rhythm import ChannelSettings
 
 log = logging.getLogger(__name__)
 
-# Slack answers that retrying cannot fix: the bot was removed, the channel archived or gone.
-PERMANENT = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-
-Work = Callable[[Deps, ChannelSettings, datetime, str], bool]
+Work = Callable[[Deps, WebClient, ChannelSettings, datetime, str], bool]
 """Does one channel's work for a period; True if it posted something."""
 
 
@@ -42,31 +39,28 @@ def run_weekly(
         due = due_now(now, channel_schedule(row, kind), active_since=since)
         if not due.due and channel is None:
             continue
-        key = f"{row.team_id}:{row.channel_id}:{due.period}"
-        if not claim(sessions=deps.sessions, team_id=row.team_id, job=job, key=key, now=now):
-            continue
+        did_post = False
+
+        def do(row: ChannelSettings = row, period: str = due.period) -> None:
+            nonlocal did_post
+            did_post = work(deps, deps.client_for(row.team_id), row, now, period)
+
         try:
-            did_post = work(deps, row, now, due.period)
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error in PERMANENT:
-                log.info(
-                    "%s: cannot post in %s (%s); skipping this week", job, row.channel_id, error
-                )
-                complete(sessions=deps.sessions, job=job, key=key, now=now)
-                continue
-            log.warning("%s for %s failed (%s); will retry", job, row.channel_id, error)
-            release(sessions=deps.sessions, job=job, key=key)
-            failed += 1
-            continue
+            outcome = run_once(
+                deps.sessions,
+                team_id=row.team_id,
+                job=job,
+                key=f"{row.team_id}:{row.channel_id}:{due.period}",
+                now=now,
+                work=do,
+            )
         except Exception:  # isolate: one channel's failure must not stop the others
             log.exception("%s for %s failed; will retry", job, row.channel_id)
-            release(sessions=deps.sessions, job=job, key=key)
             failed += 1
             continue
-        complete(sessions=deps.sessions, job=job, key=key, now=now)
-        if did_post:
-            posted += 1
-        else:
-            quiet += 1
+        if outcome is Once.RETRY:
+            failed += 1
+        elif outcome is Once.DONE:
+            posted += did_post
+            quiet += not did_post
     return f"{job}: {posted} posted, {quiet} quiet, {failed} to retry"

@@ -28,8 +28,9 @@ from app import build_deps, migrate
 from bot.config import Settings
 from bot.db import make_engine, make_sessionmaker, normalize_url
 from bot.deps import Deps
-from bot.slack import create_app, make_client
-from bot.web import make_wsgi_app
+from bot.slack_api import make_client
+from handlers.app import create_app
+from handlers.web import make_wsgi_app
 from models import Base
 from tests.slack_double import BOT_USER_ID, SlackDouble
 from tests.slack_requests import SlackSender
@@ -245,7 +246,9 @@ class Bot:
             server_class=_ThreadingWSGIServer,
             handler_class=_QuietHandler,
         )
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.send = SlackSender(self.url, SIGNING_SECRET, slack)
 

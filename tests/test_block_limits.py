@@ -15,17 +15,18 @@ from bot.blocks import (
     channels,
     digest,
     feedback,
-    help_request,
+    help_requests,
     home,
     kudos,
     me,
     mentoring,
     reminders,
     settings,
+    usage,
 )
 from bot.services.digest import DigestData, Section, Window
 from bot.services.feedback import Draft, GivenFeedback, Offer, RequestView
-from bot.services.help import RESOLVED, STALE, HelpCard, HelpDraft, Suggestion
+from bot.services.help_requests import RESOLVED, STALE, HelpCard, HelpDraft, Suggestion
 from bot.services.kudos import KudosResult
 from bot.services.me import MyNumbers, Numbers
 from bot.services.mentoring import (
@@ -186,13 +187,13 @@ MESSAGES: dict[str, Builder] = {
     "feedback.delivery_dm": lambda: feedback.delivery_dm(given()),
     "feedback.list": lambda: feedback.feedback_list([given(i) for i in range(60)]),
     "feedback.list_empty": lambda: feedback.feedback_list([]),
-    "help.card": lambda: help_request.help_card(card()),
-    "help.card_resolved": lambda: help_request.help_card(card(RESOLVED)),
-    "help.card_stale": lambda: help_request.help_card(card(STALE)),
-    "help.resolved_thread": lambda: help_request.resolved_thread_message(
+    "help.card": lambda: help_requests.help_card(card()),
+    "help.card_resolved": lambda: help_requests.help_card(card(RESOLVED)),
+    "help.card_stale": lambda: help_requests.help_card(card(STALE)),
+    "help.resolved_thread": lambda: help_requests.resolved_thread_message(
         requester_id="UALICE", thanked_ids=tuple(MANY), note=LONG
     ),
-    "help.offer_thread": lambda: help_request.offer_thread_message(
+    "help.offer_thread": lambda: help_requests.offer_thread_message(
         requester_id="UALICE", helper_id="UBOB"
     ),
     "kudos": lambda: kudos.kudos_message(
@@ -244,12 +245,12 @@ MODALS: dict[str, Builder] = {
     "feedback.request": lambda: feedback.request_modal(
         private_metadata=metadata(), message_link=LINK
     ),
-    "help.ask": lambda: help_request.ask_modal(
+    "help.ask": lambda: help_requests.ask_modal(
         private_metadata=metadata(),
         draft=HelpDraft(LONG, LONG, "week", tuple(f"tag{i}" for i in range(12)), LINK),
     ),
-    "help.ask_empty": lambda: help_request.ask_modal(private_metadata=""),
-    "help.resolve": lambda: help_request.resolve_modal(card=card(), private_metadata=metadata()),
+    "help.ask_empty": lambda: help_requests.ask_modal(private_metadata=""),
+    "help.resolve": lambda: help_requests.resolve_modal(card=card(), private_metadata=metadata()),
     "kudos": lambda: kudos.kudos_modal(
         values=[f"{i} {LONG[:120]}" for i in range(150)],
         private_metadata=metadata(),
@@ -307,9 +308,9 @@ def test_text_replies_stay_within_a_section() -> None:
     texts = [
         channels.settings_text("C1", {"prompt": "on", "timezone": LONG[:64]}, can_change=False),
         feedback.requested_text([request_view(i, topic=LONG[:300]) for i in range(5)]),
-        feedback.usage_text(),
-        help_request.topics_text([LONG[:40]] * 40, changed=LONG[:100]),
-        help_request.not_in_channel_text(),
+        usage.FEEDBACK,
+        help_requests.topics_text([LONG[:40]] * 40, changed=LONG[:100]),
+        help_requests.not_in_channel_text(),
     ]
     for text in texts:
         assert 0 < len(text) <= 3000

@@ -73,7 +73,7 @@ def test_a_bad_setting_stops_the_cli_with_exit_2(tmp_path) -> None:
 
 
 def seed(sessions) -> None:
-    from models.help import HelpRequest, HelpThanks
+    from models.help_requests import HelpRequest, HelpThanks
 
     now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     alice, bob, carol = (Person(id=u, team_id="T0TEAM") for u in ("UALICE", "UBOB", "UCAROL"))

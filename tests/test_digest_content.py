@@ -13,7 +13,7 @@ from bot.services.digest import build_digest
 from bot.services.preferences import save_preferences
 from bot.services.share_and_solve import record_prompt, record_reply
 from models import Kudos, Member, Thanks
-from models.help import HelpRequest, HelpThanks
+from models.help_requests import HelpRequest, HelpThanks
 
 T, C = "T1", "CTEAM"
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
 from bot.blocks.feedback import reminder_dm
+from bot.flows.feedback import offer_feedback
 from bot.logs import configure_logging
 from bot.services.channels import enroll_channel
 from bot.services.export import records
 from bot.services.feedback import mark_reminded, pending_feedback_requests
 from bot.services.preferences import save_preferences
-from handlers.feedback import offer_feedback
 from models import Kudos
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from models.nudges import Nudge
@@ -362,20 +362,20 @@ def test_the_request_modal_refuses_on_the_right_field(
 def test_offer_feedback_once_then_through_the_same_modal(bot: Bot, deps, sessions) -> None:
     about = "your help request “flaky CI”"
     offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about=about
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about=about
     )
     offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about=about
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about=about
     )
     (invite,) = dms_to(bot, "UALICE")
     assert "<@UBOB> helped you" in json.dumps(invite)
     assert count(sessions, FeedbackOffer) == 1
     # Never to or about a bot, never to yourself.
     offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UROBOT", about=about
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UROBOT", about=about
     )
     offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UBOB", helper_id="UBOB", about=about
+        deps, deps.client, team_id=TEAM_ID, helped_id="UBOB", helper_id="UBOB", about=about
     )
     assert count(sessions, FeedbackOffer) == 1
 
@@ -414,7 +414,7 @@ def test_offer_feedback_once_then_through_the_same_modal(bot: Bot, deps, session
 
 def test_no_thanks_closes_the_offer(bot: Bot, deps) -> None:
     offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     (invite,) = dms_to(bot, "UALICE")
     message_ts = next(k[1] for k in bot.slack.messages if k[0] == "UALICE")
@@ -436,7 +436,7 @@ def nudges(sessions: sessionmaker[Session]) -> list[tuple[str, str, str, str]]:
 
 def test_offer_goes_through_the_gate_sent_in_working_hours(bot: Bot, deps, sessions) -> None:
     outcome = offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     assert outcome == "sent"  # Wednesday 14:00 in Berlin
     (offer_id,) = [o.id for o in offer_rows(sessions)]
@@ -445,7 +445,7 @@ def test_offer_goes_through_the_gate_sent_in_working_hours(bot: Bot, deps, sessi
     # Once per (helped, helper, about): no second nudge either.
     assert (
         offer_feedback(
-            deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+            deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
         )
         is None
     )
@@ -457,7 +457,7 @@ def test_offer_outside_working_hours_waits_for_the_reminders_job(
 ) -> None:
     clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # 21:00 in Berlin
     outcome = offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     assert outcome == "queued"
     assert dms_to(bot, "UALICE") == []
@@ -479,7 +479,7 @@ def test_offer_is_dropped_for_someone_who_opted_out_of_prompts(
             session=session, team_id=TEAM_ID, user_id="UALICE", now=clock(), opt_out_prompts=True
         )
     outcome = offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     assert outcome == "dropped"
     assert dms_to(bot, "UALICE") == []
@@ -494,7 +494,7 @@ def test_an_offer_slack_refused_is_retried_by_the_reminders_job(
 ) -> None:
     bot.slack.fail("chat.postMessage", error="internal_error")
     outcome = offer_feedback(
-        deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+        deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     assert outcome == "queued"
     assert [n[3] for n in nudges(sessions)] == ["pending"]
@@ -517,7 +517,7 @@ def test_an_offer_nobody_could_receive_expires(bot: Bot, deps, sessions, clock) 
         )
     assert (
         offer_feedback(
-            deps.client, deps, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
+            deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
         )
         == "dropped"  # paused beyond the offer's 7 days: stale before it could go
     )

@@ -27,7 +27,7 @@ from bot.services.topics import add_topics
 from bot.services.workspaces import WorkspaceDefaults, add_admin, get_workspace
 from models import Base, JobClaim, Kudos, Member, ProcessedEvent, Thanks, WorkItem, Workspace
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
-from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 from models.mentoring import MentoringGroup, MentoringGroupMember, MentoringSession
 from models.nudges import Nudge
 from models.rhythm import ChannelSettings, SharePrompt, ShareReply

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import ids
 from bot.services.preferences import save_preferences
 from models import Member, MemberTopic
-from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 from tests.conftest import Bot
 from tests.slack_double import TEAM_ID
 from tests.slack_requests import select_value, text_value, users_value

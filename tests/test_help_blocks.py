@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import ids
-from bot.blocks.help_request import ask_modal, help_card, resolve_modal, resolved_thread_message
-from bot.services.help import (
+from bot.blocks.help_requests import ask_modal, help_card, resolve_modal, resolved_thread_message
+from bot.services.help_requests import (
     MAX_QUESTION,
     MAX_TAG_LENGTH,
     MAX_TAGS,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.services.export import records
-from bot.services.help import (
+from bot.services.help_requests import (
     MAX_QUESTION,
     MAX_TAGS,
     HelpDraft,
@@ -32,7 +32,7 @@ from bot.services.help import (
 from bot.services.people import Person
 from bot.services.preferences import save_preferences
 from bot.services.topics import add_topics, parse_topics, remove_topics, topics_of
-from models.help import HelpOffer, HelpRequest, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpThanks
 
 T = "T1"
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # a Wednesday

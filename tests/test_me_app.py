@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services import feedback, help, kudos, mentoring, thanks
+from bot.services import feedback, help_requests, kudos, mentoring, thanks
 from bot.services.me import Numbers, balance_line, my_numbers
 from bot.services.people import Person
 from bot.services.workspaces import WorkspaceDefaults
@@ -77,14 +77,14 @@ def ask(
     channel: str = "CGENERAL",
 ) -> str:
     """A help request "How do I <name>?"; returns its key."""
-    key = help.new_key()
-    help.create_request(
+    key = help_requests.new_key()
+    help_requests.create_request(
         session=session,
         team_id=requester.team_id,
         key=key,
         requester=requester,
         channel_id=channel,
-        draft=help.HelpDraft(question=f"How do I {name}?", tags=tags),
+        draft=help_requests.HelpDraft(question=f"How do I {name}?", tags=tags),
         suggestions=[],
         message_ts=f"{at.timestamp():.6f}",
         now=at,
@@ -105,8 +105,8 @@ def seed(session: Session) -> None:
     react(session, CAROL, ALICE, LONG_AGO, "1.3")
     # help: Bob helped Alice long ago (she thanked him); Alice helped Bob today (he thanked her)
     alice_ask = ask(session, ALICE, LONG_AGO, "alice-ask")
-    help.offer_help(session=session, team_id=T, key=alice_ask, helper=BOB, now=LONG_AGO)
-    help.resolve_request(
+    help_requests.offer_help(session=session, team_id=T, key=alice_ask, helper=BOB, now=LONG_AGO)
+    help_requests.resolve_request(
         session=session,
         team_id=T,
         key=alice_ask,
@@ -116,8 +116,8 @@ def seed(session: Session) -> None:
         now=LONG_AGO,
     )
     bob_ask = ask(session, BOB, NOW - timedelta(hours=3), "bob-ask")
-    help.offer_help(session=session, team_id=T, key=bob_ask, helper=ALICE, now=NOW)
-    help.resolve_request(
+    help_requests.offer_help(session=session, team_id=T, key=bob_ask, helper=ALICE, now=NOW)
+    help_requests.resolve_request(
         session=session,
         team_id=T,
         key=bob_ask,
@@ -128,7 +128,7 @@ def seed(session: Session) -> None:
     )
     # …and she offered on Dave's open request
     dave_ask = ask(session, DAVE, NOW - timedelta(hours=2), "dave-ask")
-    help.offer_help(session=session, team_id=T, key=dave_ask, helper=ALICE, now=NOW)
+    help_requests.offer_help(session=session, team_id=T, key=dave_ask, helper=ALICE, now=NOW)
     # feedback: Alice asked Bob and got it; she gave Carol some unasked
     (request,) = feedback.request_feedback(
         session=session,
@@ -226,7 +226,7 @@ def test_a_handful_of_queries_however_much_data(session: Session) -> None:
     seed(session)
     for i in range(20):
         key = ask(session, BOB, NOW - timedelta(hours=1), f"more-{i}")
-        help.offer_help(session=session, team_id=T, key=key, helper=ALICE, now=NOW)
+        help_requests.offer_help(session=session, team_id=T, key=key, helper=ALICE, now=NOW)
     statements: list[str] = []
 
     def count(*args: Any) -> None:

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.flows.nudges import deliver_nudge
 from bot.services import nudges
 from bot.services.gate import Kind
 from bot.services.preferences import save_preferences
 from models.mentoring import MentoringGroup
 from models.nudges import Nudge
 from scheduler.jobs import run_job
-from scheduler.reminders import deliver_nudge
 from tests.conftest import Bot
 from tests.slack_double import TEAM_ID
 
@@ -172,6 +172,7 @@ def test_a_sent_introduction_counts_towards_each_members_cap_once(
     assert (
         deliver_nudge(
             deps,
+            deps.client,
             team_id=TEAM_ID,
             user_id="UBOB",
             kind=Kind.SUGGESTION,
@@ -187,6 +188,7 @@ def test_a_sent_introduction_counts_towards_each_members_cap_once(
     assert (
         deliver_nudge(
             deps,
+            deps.client,
             team_id=TEAM_ID,
             user_id="UALICE",
             kind=Kind.SUGGESTION,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.errors import DomainError
+from bot.flows.nudges import deliver_nudge, flush_nudges
 from bot.services.gate import Kind
 from bot.services.preferences import get_preferences
-from handlers.settings import parse_pause
-from scheduler.reminders import deliver_nudge, flush_nudges
+from bot.services.settings import parse_pause
 from tests.conftest import Bot
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
@@ -86,6 +86,7 @@ def test_a_nudge_during_a_pause_waits_until_it_ends(bot: Bot, deps, clock) -> No
     bot.command("/reciprocity", "pause 3d")  # until Saturday 13:00 UTC
     outcome = deliver_nudge(
         deps,
+        deps.client,
         team_id="T0TEAM",
         user_id="UALICE",
         kind=Kind.REMINDER,
@@ -106,6 +107,7 @@ def test_resuming_lets_waiting_nudges_go_at_the_next_tick(bot: Bot, deps, clock)
     bot.command("/reciprocity", "pause 1w")
     deliver_nudge(
         deps,
+        deps.client,
         team_id="T0TEAM",
         user_id="UALICE",
         kind=Kind.PROMPT,
@@ -121,6 +123,7 @@ def test_resuming_lets_waiting_nudges_go_at_the_next_tick(bot: Bot, deps, clock)
     assert (
         deliver_nudge(
             deps,
+            deps.client,
             team_id="T0TEAM",
             user_id="UALICE",
             kind=Kind.PROMPT,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from models.feedback import FeedbackRequest
-from models.help import HelpOffer, HelpRequest, HelpSuggestion
+from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion
 from models.mentoring import MentoringGroup, MentoringGroupMember
 from models.preferences import MemberTopic
 from scheduler.jobs import run_job

@@ -19,7 +19,7 @@ from app import build_deps
 from bot.db import make_engine
 from bot.deps import Deps
 from bot.services.channels import ChannelChange, apply_change, enroll_channel
-from bot.slack import make_client
+from bot.slack_api import make_client
 from models import JobClaim, Kudos
 from models.rhythm import SharePrompt, ShareReply
 from scheduler.jobs import JOBS, run_job

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import make_engine, make_sessionmaker
-from bot.slack import SORRY, create_app
-from bot.work_queue import LEASE, QueuedLazyListenerRunner, run_pending, take
+from handlers.app import create_app
+from handlers.queue import LEASE, QueuedLazyListenerRunner, run_pending, take
+from handlers.replies import SORRY
 from models import Kudos, WorkItem
 from tests.conftest import Bot, TrackingExecutor
 

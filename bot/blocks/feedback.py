@@ -6,12 +6,25 @@ notification fallback (`text`) of a delivery never contains it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from bot import ids
 from bot.services.feedback import MAX_FIELD, MAX_REVIEWERS, MAX_TOPIC, GivenFeedback, Offer
 from bot.services.feedback import RequestView as Request
 from bot.text import join_people, mrkdwn, quote, truncate
+
+
+class Asked(Protocol):
+    """A request as its confirmation shows it (stored or about to be)."""
+
+    @property
+    def reviewer_id(self) -> str: ...
+    @property
+    def topic(self) -> str | None: ...
+    @property
+    def message_link(self) -> str | None: ...
+
 
 QUESTIONS = {
     "situation": ("Situation", "When and where? e.g. “In Tuesday's launch review…”"),
@@ -153,7 +166,7 @@ def offer_closed_dm(helper_id: str, sent: bool) -> dict[str, Any]:
 
 
 # ----- to the requester ---------------------------------------------------------------------
-def requested_text(requests: list[Request]) -> str:
+def requested_text(requests: Sequence[Asked]) -> str:
     reviewers = join_people([r.reviewer_id for r in requests])
     about = _about(requests[0].topic, requests[0].message_link) if requests else ""
     return (
@@ -290,6 +303,16 @@ def sent_view(receiver_id: str) -> dict[str, Any]:
     }
 
 
+def requested_view(requests: Sequence[Asked]) -> dict[str, Any]:
+    """What the request form turns into once it is sent."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Request feedback"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": [_section(requested_text(requests))],
+    }
+
+
 def request_modal(*, private_metadata: str, message_link: str | None) -> dict[str, Any]:
     """**Request feedback on this**: pick up to five reviewers and, optionally, a topic."""
     blocks: list[dict[str, Any]] = []
@@ -329,12 +352,3 @@ def request_modal(*, private_metadata: str, message_link: str | None) -> dict[st
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
-
-
-def usage_text() -> str:
-    return (
-        "`/feedback request @name [@name …] [about <topic>]` — ask up to "
-        f"{MAX_REVIEWERS} people for private feedback\n"
-        "`/feedback give @name` — give someone private, structured feedback\n"
-        "`/feedback list` — the feedback you received, only for you"
-    )

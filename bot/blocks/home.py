@@ -9,7 +9,7 @@ from typing import Any
 from bot import ids
 from bot.blocks.me import numbers_lines
 from bot.services.feedback import RequestView
-from bot.services.help import URGENCIES, HelpCard
+from bot.services.help_requests import URGENCIES, HelpCard
 from bot.services.me import Numbers, balance_line
 from bot.services.mentoring import CIRCLE, PAIR, GroupView, MentoringStatus
 from bot.text import join_people, mrkdwn, truncate

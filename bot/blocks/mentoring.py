@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import usage
 from bot.services.mentoring import (
     CIRCLE,
     MENTEE,
@@ -18,15 +19,6 @@ from bot.services.mentoring import (
 )
 from bot.text import join_people, mrkdwn, truncate
 
-USAGE_LINES = (
-    "`/mentor join mentor|mentee [topics…]` — take part, e.g. `/mentor join mentee python career`",
-    "`/mentor circle join [topics…]` — join a peer coaching circle of 3–5 people",
-    "`/mentor status` — your roles, your pair or circle, your sessions",
-    "`/mentor log @name <notes>` — a session happened (both of you get the credit)",
-    "`/mentor avoid @name` — never pair me with them (only you know)",
-    "`/mentor leave` — step out of mentoring and circles",
-)
-
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
@@ -37,10 +29,8 @@ def _message(text: str, *extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def usage_message(problem: str = "") -> dict[str, Any]:
-    lines = [problem, ""] if problem else []
-    lines += ["*Mentoring* — pairs and circles that rotate every few weeks."]
-    lines += [f"• {line}" for line in USAGE_LINES]
-    return _message("\n".join(lines))
+    """`/mentor` and `/mentor help` (and a mistake, when there is one, above the usage)."""
+    return _message(f"{problem}\n\n{usage.MENTOR}" if problem else usage.MENTOR)
 
 
 def _topics(topics: tuple[str, ...]) -> str:

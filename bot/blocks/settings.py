@@ -1,4 +1,5 @@
-"""Block Kit for your own boundaries: the settings modal, its confirmation, pause and resume."""
+"""Block Kit for your own boundaries: the settings modal (and how its answers read), its
+confirmation, pause and resume."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from bot import ids
+from bot.errors import DomainError
 from bot.services.people import zone
 from bot.services.preferences import Preferences
-from bot.text import mrkdwn, truncate
+from bot.services.settings import (
+    DAYS,
+    MAX_DEPARTMENT,
+    SettingsForm,
+    parse_time_of_day,
+    parse_zone,
+)
+from bot.services.topics import MAX_TOPICS, parse_topics
+from bot.text import clean, mrkdwn, truncate
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_CAP = 10
@@ -240,3 +250,76 @@ def resumed_message(was_paused: bool) -> dict[str, Any]:
         else "You weren't paused, so nothing changed. `/reciprocity pause 2w` pauses nudges."
     )
     return {"text": text, "response_type": "ephemeral"}
+
+
+# ----- reading the form's answers ---------------------------------------------------------------
+def _value(state: dict[str, Any], block: str) -> dict[str, Any]:
+    found = (state.get(block) or {}).get(ids.SETTINGS_VALUE_ACTION)
+    return found if isinstance(found, dict) else {}
+
+
+def _selected(state: dict[str, Any], block: str) -> list[str]:
+    options = _value(state, block).get("selected_options") or []
+    return [str(o.get("value")) for o in options if isinstance(o, dict)]
+
+
+def parse_form(state: dict[str, Any]) -> tuple[SettingsForm | None, dict[str, str]]:
+    """The modal's `state.values` as settings, or the errors to show per block."""
+    errors: dict[str, str] = {}
+
+    def attempt(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except DomainError as error:
+            errors[error.field or ids.SETTINGS_TOPICS_BLOCK] = error.message[:150]
+            return None
+
+    tz = attempt(parse_zone, _value(state, ids.SETTINGS_TZ_BLOCK).get("value") or "")
+    start = attempt(
+        parse_time_of_day,
+        _value(state, ids.SETTINGS_START_BLOCK).get("selected_time"),
+        ids.SETTINGS_START_BLOCK,
+    )
+    end = attempt(
+        parse_time_of_day,
+        _value(state, ids.SETTINGS_END_BLOCK).get("selected_time"),
+        ids.SETTINGS_END_BLOCK,
+    )
+    if start is not None and end is not None and end <= start:
+        errors[ids.SETTINGS_END_BLOCK] = (
+            "Your day has to end after it starts (shifts past midnight aren't supported yet)."
+        )
+    days = sorted({int(v) for v in _selected(state, ids.SETTINGS_DAYS_BLOCK) if v in DAYS})
+    if not days:
+        errors[ids.SETTINGS_DAYS_BLOCK] = (
+            "Pick at least one day. To hear nothing, set the weekly cap to 0 or pause."
+        )
+    cap_raw = str((_value(state, ids.SETTINGS_CAP_BLOCK).get("selected_option") or {}).get("value"))
+    cap = int(cap_raw) if cap_raw.isdigit() and int(cap_raw) <= MAX_CAP else None
+    if cap is None:
+        errors[ids.SETTINGS_CAP_BLOCK] = f"Pick a number from 0 to {MAX_CAP}."
+    department = clean(_value(state, ids.SETTINGS_DEPARTMENT_BLOCK).get("value") or "")
+    if len(department) > MAX_DEPARTMENT:
+        errors[ids.SETTINGS_DEPARTMENT_BLOCK] = f"Keep it under {MAX_DEPARTMENT} characters."
+    topics = attempt(parse_topics, _value(state, ids.SETTINGS_TOPICS_BLOCK).get("value") or "")
+    if topics and len(topics) > MAX_TOPICS:
+        errors[ids.SETTINGS_TOPICS_BLOCK] = (
+            f"That's {len(topics)} topics; {MAX_TOPICS} is the most."
+        )
+    chosen = set(_selected(state, ids.SETTINGS_OPT_OUTS_BLOCK))
+    if errors:
+        return None, errors
+    return (
+        SettingsForm(
+            tz=tz,
+            work_start_minute=start,
+            work_end_minute=end,
+            work_days=tuple(days),
+            weekly_nudge_cap=cap or 0,
+            department=department or None,
+            topics=topics or [],
+            opt_outs={attr: value in chosen for value, attr, _ in OPT_OUTS},
+            allow_mentions=ALLOW_MENTIONS in _selected(state, ids.SETTINGS_MENTIONS_BLOCK),
+        ),
+        {},
+    )

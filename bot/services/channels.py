@@ -20,12 +20,6 @@ DIGEST_DEFAULT = (4, 15 * 60)  # Friday 15:00
 PROMPT_DEFAULT = (0, 10 * 60)  # Monday 10:00
 _CHANNEL = re.compile(r"^<#(C[A-Z0-9]+|G[A-Z0-9]+)(?:\|[^>]*)?>$")
 
-USAGE = (
-    "`/reciprocity channel show` · `digest on|off [day] [HH:MM]` · `prompt on|off [day] [HH:MM]`"
-    " · `kudos here|#channel` · `timezone Area/City` · `leaderboard on|off` · "
-    "`quiet-week on|off` — this channel's weekly rhythm"
-)
-
 
 @dataclass(frozen=True)
 class ChannelChange:

@@ -24,7 +24,7 @@ from bot.services.mentoring import pairs_started_between
 from bot.services.preferences import Preferences, load_preferences
 from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
 from models import Kudos, Member, Thanks
-from models.help import HelpRequest, HelpThanks
+from models.help_requests import HelpRequest, HelpThanks
 from models.rhythm import ShareReply
 
 WEEK = timedelta(days=7)

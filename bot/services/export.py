@@ -11,7 +11,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from bot.services.feedback import export_feedback
-from bot.services.help import export_help_offers, export_help_requests
+from bot.services.help_requests import export_help_offers, export_help_requests
 from bot.services.kudos import export_kudos
 from bot.services.mentoring import export_mentoring_sessions
 from bot.services.thanks import export_thanks

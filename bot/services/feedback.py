@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.errors import DomainError
 from bot.services.feedback_language import find_labels, labelling_hint
 from bot.services.people import Person, remember_member, zone
@@ -128,6 +128,24 @@ class RequestView:
     reminded_at: datetime | None = None
     dm_channel: str | None = None
     dm_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A request that passed the checks and is about to be made."""
+
+    reviewer_id: str
+    topic: str | None
+    message_link: str | None
+
+
+def plan_requests(
+    *, requester: Person, reviewers: list[Person], topic: str | None, message_link: str | None
+) -> list[PlannedRequest]:
+    """The requests `request_feedback` would make, checked by its rules, writing nothing."""
+    topic = check_topic(topic)
+    check_reviewers(requester, reviewers)
+    return [PlannedRequest(p.id, topic, message_link) for p in reviewers]
 
 
 def _view(row: FeedbackRequest) -> RequestView:
@@ -305,6 +323,49 @@ class GivenFeedback:
     dm_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class Answering:
+    """What a piece of feedback answers: a request, an offer, or nothing (unsolicited)."""
+
+    request: RequestView | None
+    offer: Offer | None
+    topic: str | None
+
+
+def check_answer(
+    *,
+    session: Session,
+    team_id: str,
+    giver: Person,
+    receiver: Person,
+    draft: Draft,
+    request_id: object = None,
+    offer_id: object = None,
+    topic: str | None = None,
+) -> Answering:
+    """Every rule of giving feedback, writing nothing (a form is answered with it first)."""
+    errors = draft_errors(draft.cleaned())
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise DomainError(message, field=name)
+    check_person(giver, receiver, verb="give feedback to")
+    request: RequestView | None = None
+    offer: Offer | None = None
+    if request_id is not None:
+        request = open_request(
+            session=session, team_id=team_id, request_id=request_id, reviewer_id=giver.id
+        )
+        if request.requester_id != receiver.id:
+            raise DomainError("That feedback request is for someone else.")
+        topic = request.topic
+    elif offer_id is not None:
+        offer = get_offer(session=session, team_id=team_id, offer_id=offer_id, helped_id=giver.id)
+        if offer.helper_id != receiver.id:
+            raise DomainError("That invitation is for feedback to someone else.")
+        topic = offer.about
+    return Answering(request=request, offer=offer, topic=check_topic(topic))
+
+
 def give_feedback(
     *,
     session: Session,
@@ -320,32 +381,27 @@ def give_feedback(
 ) -> GivenFeedback:
     """Store feedback for its receiver; for a request, also close it (once)."""
     draft = draft.cleaned()
-    errors = draft_errors(draft)
-    if errors:
-        name, message = next(iter(errors.items()))
-        raise DomainError(message, field=name)
-    check_person(giver, receiver, verb="give feedback to")
-    request: RequestView | None = None
-    offer: Offer | None = None
-    if request_id is not None:
+    answering = check_answer(
+        session=session,
+        team_id=team_id,
+        giver=giver,
+        receiver=receiver,
+        draft=draft,
+        request_id=request_id,
+        offer_id=offer_id,
+        topic=topic,
+    )
+    request, offer, topic = answering.request, answering.offer, answering.topic
+    if request is not None:
         request = _close(
             session=session,
             team_id=team_id,
-            request_id=_request_id(request_id),
+            request_id=request.id,
             reviewer_id=giver.id,
             status=GIVEN,
             now=now,
         )
-        if request.requester_id != receiver.id:
-            raise DomainError("That feedback request is for someone else.")
-        topic = request.topic
-    elif offer_id is not None:
-        offer = get_offer(session=session, team_id=team_id, offer_id=offer_id, helped_id=giver.id)
-        if offer.helper_id != receiver.id:
-            raise DomainError("That invitation is for feedback to someone else.")
-        topic = offer.about
-    topic = check_topic(topic)
-    for person in (giver, receiver):
+    for person in sorted((giver, receiver), key=lambda p: p.id):
         remember_member(session=session, person=person, now=now)
     row = Feedback(
         team_id=team_id,
@@ -362,11 +418,8 @@ def give_feedback(
         sent_as_written=sent_as_written,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        raise DomainError("This feedback was already sent — thank you!") from None
+    if not insert_once(session, row):
+        raise DomainError("This feedback was already sent — thank you!")
     return GivenFeedback(
         id=row.id,
         giver_id=giver.id,
@@ -442,10 +495,7 @@ def record_offer(
     row = FeedbackOffer(
         team_id=team_id, helped_id=helped_id, helper_id=helper_id, about=about, offered_at=now
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
+    if not insert_once(session, row):
         return None
     return Offer(id=row.id, helped_id=helped_id, helper_id=helper_id, about=about)
 
@@ -466,6 +516,11 @@ def get_offer(*, session: Session, team_id: str, offer_id: object, helped_id: st
 
 
 # ----- reminders (the reminders job calls these) ---------------------------------------------
+def feedback_teams(*, session: Session) -> list[str]:
+    """Workspaces that ever asked for feedback (the reminders job looks at each)."""
+    return sorted(set(session.scalars(select(FeedbackRequest.team_id).distinct())))
+
+
 def pending_feedback_requests(
     *, session: Session, team_id: str, older_than: datetime
 ) -> list[RequestView]:

@@ -68,7 +68,7 @@ from sqlalchemy.orm import Session, aliased
 from models import Base, Kudos, Member, MemberPreferences, MemberTopic, Thanks, Workspace
 from models.events import ProcessedEvent
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
-from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 from models.mentoring import (
     MentoringAvoid,
     MentoringEnrollment,

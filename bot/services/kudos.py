@@ -123,7 +123,17 @@ def kudos_given_today(*, session: Session, team_id: str, giver: Person, now: dat
     return int(session.scalar(stmt) or 0)
 
 
-def give_kudos(
+@dataclass(frozen=True)
+class KudosCheck:
+    """A kudos that passed every rule: the cleaned reason and value, and the budget."""
+
+    reason: str
+    value: str | None
+    budget: int
+    used: int
+
+
+def check_kudos(
     *,
     session: Session,
     team_id: str,
@@ -131,12 +141,10 @@ def give_kudos(
     receivers: list[Person],
     reason: str,
     value: str | None,
-    channel_id: str,
     defaults: WorkspaceDefaults,
     now: datetime,
-    source_link: str | None = None,
-) -> KudosResult:
-    """Record kudos from giver to each receiver, within the giver's daily budget."""
+) -> KudosCheck:
+    """Every rule of a kudos, writing nothing: a form can be answered with it before the ack."""
     reason = check_reason(reason)
     check_receivers(giver, receivers)
     workspace = get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
@@ -149,10 +157,6 @@ def give_kudos(
                 raise DomainError(f"`#{value}` isn't one of our values: {listed}.", field="value")
             value = allowed[value.lower()]
         value = value[:80] or None
-    # In id order, so two kudos between the same people never lock rows in opposite orders.
-    for person in sorted([giver, *receivers], key=lambda p: p.id):
-        remember_member(session=session, person=person, now=now)
-    lock_member(session=session, team_id=team_id, user_id=giver.id)
     used = kudos_given_today(session=session, team_id=team_id, giver=giver, now=now)
     budget = workspace.kudos_daily_budget
     if used + len(receivers) > budget:
@@ -168,6 +172,40 @@ def give_kudos(
                 "Pick fewer, or send the rest tomorrow."
             )
         raise DomainError(message, field="receivers")
+    return KudosCheck(reason=reason, value=value, budget=budget, used=used)
+
+
+def give_kudos(
+    *,
+    session: Session,
+    team_id: str,
+    giver: Person,
+    receivers: list[Person],
+    reason: str,
+    value: str | None,
+    channel_id: str,
+    defaults: WorkspaceDefaults,
+    now: datetime,
+    source_link: str | None = None,
+) -> KudosResult:
+    """Record kudos from giver to each receiver, within the giver's daily budget."""
+    check_reason(reason)
+    check_receivers(giver, receivers)
+    # In id order, so two kudos between the same people never lock rows in opposite orders.
+    for person in sorted([giver, *receivers], key=lambda p: p.id):
+        remember_member(session=session, person=person, now=now)
+    lock_member(session=session, team_id=team_id, user_id=giver.id)  # the budget can't race
+    checked = check_kudos(
+        session=session,
+        team_id=team_id,
+        giver=giver,
+        receivers=receivers,
+        reason=reason,
+        value=value,
+        defaults=defaults,
+        now=now,
+    )
+    reason, value, budget, used = checked.reason, checked.value, checked.budget, checked.used
     post_id = str(uuid.uuid4())
     for person in receivers:
         session.add(

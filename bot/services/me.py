@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from bot.services.help import OPEN, RESOLVED
+from bot.services.help_requests import OPEN, RESOLVED
 from bot.services.mentoring import session_count
 from models.feedback import Feedback
-from models.help import HelpOffer, HelpRequest, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpThanks
 from models.recognition import Kudos, Thanks
 
 MAX_CHANNELS_CHECKED = 10

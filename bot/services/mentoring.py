@@ -368,6 +368,11 @@ def _shared_group(*, session: Session, team_id: str, a: str, b: str) -> Mentorin
 
 
 # ----- for the reminders job and the weekly digest ----------
+def mentoring_teams(*, session: Session) -> list[str]:
+    """Workspaces with any mentoring groups (the reminders job looks at each)."""
+    return sorted(set(session.scalars(select(MentoringGroup.team_id).distinct())))
+
+
 def quiet_pairs(*, session: Session, team_id: str, since: datetime) -> list[GroupView]:
     """Active mentoring pairs, started by `since`, with no session logged since then."""
     logged = select(MentoringSession.group_id).where(

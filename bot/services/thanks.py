@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.services.people import Person, remember_member
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from models import Thanks
-from models.help import HelpThanks
+from models.help_requests import HelpThanks
 
 
 @dataclass(frozen=True)

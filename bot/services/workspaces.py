@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.errors import DomainError
+from bot.services.people import Person
 from models import Workspace
 
 
@@ -35,10 +36,7 @@ def get_workspace(
         admin_user_ids=[],
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(workspace)
-    except IntegrityError:
+    if not insert_once(session, workspace):
         existing = session.get(Workspace, team_id)
         assert existing is not None
         return existing
@@ -48,6 +46,16 @@ def get_workspace(
 def can_administer(*, workspace: Workspace, user_id: str, is_admin: bool, is_owner: bool) -> bool:
     """Slack admins and owners, and the people they listed, may change settings."""
     return is_admin or is_owner or user_id in (workspace.admin_user_ids or [])
+
+
+def may_administer(
+    *, session: Session, person: Person, defaults: WorkspaceDefaults, now: datetime
+) -> bool:
+    """The one rule for workspace and channel settings: may this person change them?"""
+    workspace = get_workspace(session=session, team_id=person.team_id, defaults=defaults, now=now)
+    return can_administer(
+        workspace=workspace, user_id=person.id, is_admin=person.is_admin, is_owner=person.is_owner
+    )
 
 
 _VALUE = re.compile(r"^[\w\-]{1,40}$")

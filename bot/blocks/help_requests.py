@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
-from bot.services.help import (
+from bot.services.help_requests import (
     MAX_DETAILS,
     MAX_HELPERS,
     MAX_NOTE,

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.errors import DomainError
 from bot.services.people import Person, remember_member
 from bot.services.preferences import load_preferences
 from bot.services.routing import MAX_SUGGESTIONS, WINDOW, Candidate, choose_helpers
 from bot.text import clean, from_slack
 from models import Member, MemberTopic
-from models.help import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
+from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 
 MAX_QUESTION = 2000
 MAX_DETAILS = 2000
@@ -343,28 +343,36 @@ def create_request(
     )
     session.add(request)
     session.flush()
-    record_suggestions(session=session, request=request, suggestions=suggestions, now=now)
+    record_suggestions(
+        session=session,
+        team_id=team_id,
+        request_id=request.id,
+        suggestions=suggestions,
+        now=now,
+    )
     return request
 
 
 def record_suggestions(
-    *, session: Session, request: HelpRequest, suggestions: Sequence[Suggestion], now: datetime
+    *,
+    session: Session,
+    team_id: str,
+    request_id: int,
+    suggestions: Sequence[Suggestion],
+    now: datetime,
 ) -> None:
     """Remember who was suggested (the fair rotation reads it); someone already asked is skipped."""
-    for suggestion in suggestions:
-        try:
-            with session.begin_nested():  # one at a time, so the ids keep the rule's order
-                session.add(
-                    HelpSuggestion(
-                        team_id=request.team_id,
-                        request_id=request.id,
-                        user_id=suggestion.user_id,
-                        mention=suggestion.mention,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            pass
+    for suggestion in suggestions:  # one at a time, so the ids keep the rule's order
+        insert_once(
+            session,
+            HelpSuggestion(
+                team_id=team_id,
+                request_id=request_id,
+                user_id=suggestion.user_id,
+                mention=suggestion.mention,
+                created_at=now,
+            ),
+        )
 
 
 def find_request(*, session: Session, team_id: str, key: str, lock: bool = False) -> HelpRequest:
@@ -438,19 +446,18 @@ def _add_helper(
     session: Session, request: HelpRequest, helper_id: str, now: datetime, *, offered: bool
 ) -> bool:
     """Insert the helper's row; False when it is already there (a double click, a race)."""
-    try:
-        with session.begin_nested():
-            session.add(
-                HelpOffer(
-                    team_id=request.team_id,
-                    request_id=request.id,
-                    helper_id=helper_id,
-                    offered_at=now if offered else None,
-                    replied_at=None if offered else now,
-                    created_at=now,
-                )
-            )
-    except IntegrityError:
+    added = insert_once(
+        session,
+        HelpOffer(
+            team_id=request.team_id,
+            request_id=request.id,
+            helper_id=helper_id,
+            offered_at=now if offered else None,
+            replied_at=None if offered else now,
+            created_at=now,
+        ),
+    )
+    if not added:
         return False
     if request.first_offer_at is None:
         request.first_offer_at = now
@@ -536,6 +543,26 @@ def _check_requester(request: HelpRequest, user_id: str, verb: str) -> None:
         )
 
 
+def check_resolution(
+    *,
+    session: Session,
+    team_id: str,
+    key: str,
+    resolver_id: str,
+    helpers: list[Person],
+    note: str | None,
+    lock: bool = False,
+) -> HelpRequest:
+    """Every rule of resolving, writing nothing (a form is answered with it before the ack)."""
+    check_note(note)
+    request = find_request(session=session, team_id=team_id, key=key, lock=lock)
+    _check_requester(request, resolver_id, "resolve")
+    check_helpers(request.requester_id, helpers)
+    if request.status == RESOLVED:
+        raise DomainError("This request is already resolved. :white_check_mark:")
+    return request
+
+
 def resolve_request(
     *,
     session: Session,
@@ -548,11 +575,15 @@ def resolve_request(
 ) -> Resolution:
     """Close the request and record a thank-you from the requester to each helper."""
     note = check_note(note)
-    request = find_request(session=session, team_id=team_id, key=key, lock=True)
-    _check_requester(request, resolver_id, "resolve")
-    check_helpers(request.requester_id, helpers)
-    if request.status == RESOLVED:
-        raise DomainError("This request is already resolved. :white_check_mark:")
+    request = check_resolution(
+        session=session,
+        team_id=team_id,
+        key=key,
+        resolver_id=resolver_id,
+        helpers=helpers,
+        note=note,
+        lock=True,
+    )
     request.status = RESOLVED
     request.resolved_at = now
     request.stale_at = None
@@ -562,20 +593,17 @@ def resolve_request(
         if person.id in thanked:
             continue
         remember_member(session=session, person=person, now=now)
-        try:
-            with session.begin_nested():
-                session.add(
-                    HelpThanks(
-                        team_id=team_id,
-                        request_id=request.id,
-                        giver_id=request.requester_id,
-                        receiver_id=person.id,
-                        channel_id=request.channel_id,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            pass  # thanked when this request was resolved before being reopened
+        insert_once(  # already there when it was resolved before being reopened
+            session,
+            HelpThanks(
+                team_id=team_id,
+                request_id=request.id,
+                giver_id=request.requester_id,
+                receiver_id=person.id,
+                channel_id=request.channel_id,
+                created_at=now,
+            ),
+        )
         thanked.append(person.id)
     session.flush()
     return Resolution(
@@ -639,6 +667,86 @@ def open_requests_for(
         stmt = stmt.where(HelpRequest.channel_id.in_(channel_ids))
     matching = [r for r in session.scalars(stmt) if topics & set(r.tags or ())]
     return [load_card(session=session, request=r) for r in matching[:limit]]
+
+
+# ----- for the reminders job ------------------------------------------------------------------
+@dataclass(frozen=True)
+class PendingRequest:
+    """An open request as the reminders see it."""
+
+    id: int
+    key: str
+    team_id: str
+    requester_id: str
+    channel_id: str
+    message_ts: str | None
+    question: str
+    tags: tuple[str, ...]
+    created_at: datetime
+
+
+def _pending(row: HelpRequest) -> PendingRequest:
+    return PendingRequest(
+        id=row.id,
+        key=row.key,
+        team_id=row.team_id,
+        requester_id=row.requester_id,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        question=row.question,
+        tags=tuple(row.tags or ()),
+        created_at=row.created_at,
+    )
+
+
+def unanswered_requests(
+    *, session: Session, opened_before: datetime, channel_id: str | None = None
+) -> list[PendingRequest]:
+    """Open requests nobody has offered on yet, oldest first."""
+    stmt = select(HelpRequest).where(
+        HelpRequest.status == OPEN,
+        HelpRequest.first_offer_at.is_(None),
+        HelpRequest.created_at <= opened_before,
+    )
+    if channel_id:
+        stmt = stmt.where(HelpRequest.channel_id == channel_id)
+    return [_pending(r) for r in session.scalars(stmt.order_by(HelpRequest.created_at))]
+
+
+def unresolved_with_offers(
+    *, session: Session, offered_before: datetime, channel_id: str | None = None
+) -> list[PendingRequest]:
+    """Open requests whose first offer came before `offered_before` and still aren't resolved."""
+    stmt = select(HelpRequest).where(
+        HelpRequest.status == OPEN,
+        HelpRequest.first_offer_at.is_not(None),
+        HelpRequest.first_offer_at <= offered_before,
+        HelpRequest.resolved_at.is_(None),
+    )
+    if channel_id:
+        stmt = stmt.where(HelpRequest.channel_id == channel_id)
+    return [_pending(r) for r in session.scalars(stmt.order_by(HelpRequest.first_offer_at))]
+
+
+def suggested_ids(*, session: Session, team_id: str, request_id: int) -> set[str]:
+    """Everyone already suggested for (or asked about) this request."""
+    return set(
+        session.scalars(
+            select(HelpSuggestion.user_id).where(
+                HelpSuggestion.team_id == team_id, HelpSuggestion.request_id == request_id
+            )
+        )
+    )
+
+
+def offerer_ids(*, session: Session, team_id: str, request_id: int) -> list[str]:
+    """Who offered (or helped in the thread), first come first."""
+    rows = session.scalars(
+        select(HelpOffer.helper_id)
+        .where(HelpOffer.team_id == team_id, HelpOffer.request_id == request_id)
+        .order_by(HelpOffer.created_at, HelpOffer.id)
+    )
+    return list(dict.fromkeys(rows))
 
 
 # ----- going stale --------------------------------------------------------------------------

@@ -1,0 +1,156 @@
+"""Feedback workflows: asking reviewers by DM, delivering an answer privately, and the offer
+to send feedback after help is resolved or a mentoring session is logged.
+
+Feedback text is never logged here, and only ever sent to its receiver's DM.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.blocks.feedback import (
+    declined_dm,
+    delivery_dm,
+    offer_closed_dm,
+    offer_dm,
+    request_closed_dm,
+    request_dm,
+)
+from bot.deps import Deps
+from bot.flows.nudges import Delivery, deliver_nudge
+from bot.services.feedback import (
+    GivenFeedback,
+    RequestView,
+    attach_dm,
+    record_offer,
+    request_feedback,
+)
+from bot.services.gate import Kind
+from bot.services.people import Person
+from bot.slack_api import update_message
+
+OFFER_EXPIRES = timedelta(days=7)
+
+DmRef = tuple[str, str]
+"""(channel, ts) of a DM the bot posted, so it can be updated once answered."""
+
+
+def direct_message(client: WebClient, user_id: str, message: dict[str, Any]) -> DmRef:
+    posted = client.chat_postMessage(channel=user_id, **message)
+    return str(posted["channel"]), str(posted["ts"])
+
+
+def offer_feedback(
+    deps: Deps, client: WebClient, *, team_id: str, helped_id: str, helper_id: str, about: str
+) -> Delivery | None:
+    """Invite the person helped, once per (helped, helper, about), to send private feedback.
+
+    The invitation is a nudge the bot starts on its own, so it goes through the gate: sent now
+    within the person's working hours, else queued for their next allowed moment (the reminders
+    job sends it), dropped if they opted out of prompts or it is still waiting after 7 days.
+    Returns what the delivery did, or None when no offer was due.
+    """
+    for uid in (helped_id, helper_id):
+        person = deps.directory.get(client, team_id, uid)
+        if person is None or person.is_bot or person.deleted:
+            return None
+    now = deps.clock()
+    with deps.sessions.begin() as session:
+        offer = record_offer(
+            session=session,
+            team_id=team_id,
+            helped_id=helped_id,
+            helper_id=helper_id,
+            about=about,
+            now=now,
+        )
+    if offer is None:
+        return None
+    return deliver_nudge(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=helped_id,
+        kind=Kind.PROMPT,
+        key=f"feedback-offer:{offer.id}",
+        message=offer_dm(offer),
+        now=now,
+        expires_at=now + OFFER_EXPIRES,
+    )
+
+
+def ask_reviewers(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    requester: Person,
+    reviewers: list[Person],
+    topic: str | None,
+    link: str | None,
+) -> list[RequestView]:
+    """Record one request per reviewer, then DM each of them the invitation."""
+    with deps.sessions.begin() as session:
+        requests = request_feedback(
+            session=session,
+            team_id=team_id,
+            requester=requester,
+            reviewers=reviewers,
+            topic=topic,
+            message_link=link,
+            now=deps.clock(),
+        )
+    for request in requests:
+        channel, ts = direct_message(client, request.reviewer_id, request_dm(request))
+        with deps.sessions.begin() as session:
+            attach_dm(
+                session=session,
+                team_id=request.team_id,
+                request_id=request.id,
+                channel=channel,
+                ts=ts,
+            )
+    return requests
+
+
+def tell_declined(client: WebClient, request: RequestView, pressed_in: DmRef | None) -> None:
+    """The reviewer's invitation loses its buttons; the requester hears it kindly."""
+    if pressed_in:
+        update_message(client, *pressed_in, request_closed_dm(request))
+    else:  # declined on App Home: no DM to update, so confirm by DM
+        client.chat_postMessage(channel=request.reviewer_id, **request_closed_dm(request))
+    direct_message(client, request.requester_id, declined_dm(request))
+
+
+def deliver_feedback(
+    client: WebClient, given: GivenFeedback, *, offer: bool, pressed_in: DmRef | None
+) -> None:
+    """To the receiver's DM only; then the giver's invitation loses its buttons."""
+    direct_message(client, given.receiver_id, delivery_dm(given))
+    if given.request_id is not None:
+        closed = RequestView(
+            id=given.request_id,
+            team_id="",
+            requester_id=given.receiver_id,
+            reviewer_id=given.giver_id,
+            topic=given.topic,
+            message_link=given.message_link,
+            status="given",
+            requested_at=given.created_at,
+        )
+        stored = (given.dm_channel, given.dm_ts)
+        if stored[0] and stored[1] and stored != pressed_in:
+            update_message(client, stored[0], stored[1], request_closed_dm(closed))
+        if pressed_in:
+            update_message(client, *pressed_in, request_closed_dm(closed))
+    elif offer and pressed_in:
+        update_message(client, *pressed_in, offer_closed_dm(given.receiver_id, sent=True))
+
+
+def close_offer(client: WebClient, pressed_in: DmRef | None) -> None:
+    """ "Not now" on an offer: its buttons go away, nothing else happens."""
+    if pressed_in:
+        update_message(client, *pressed_in, offer_closed_dm("", sent=False))

@@ -1,0 +1,54 @@
+"""Claim → do → complete, or release so a later tick tries again: the one way jobs do a
+piece of work exactly once (a unique claim row in the database, bot/services/claims.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services import claims
+from bot.slack_api import error_of, gives_up
+
+log = logging.getLogger(__name__)
+
+
+class Once(StrEnum):
+    DONE = "done"  # claimed and done here
+    TAKEN = "taken"  # done before, or another process is doing it right now
+    GAVE_UP = "gave up"  # Slack said no retry will help: marked done without it
+    RETRY = "retry"  # Slack failed: released, so a later tick tries again
+
+
+def run_once(
+    sessions: sessionmaker[Session],
+    *,
+    team_id: str,
+    job: str,
+    key: str,
+    now: datetime,
+    work: Callable[[], object],
+) -> Once:
+    """Do `work` unless (job, key) was claimed already. Anything but a Slack error releases
+    the claim and propagates."""
+    if not claims.claim(sessions=sessions, team_id=team_id, job=job, key=key, now=now):
+        return Once.TAKEN
+    try:
+        work()
+    except SlackApiError as exc:
+        if gives_up(exc):
+            log.info("%s %s: Slack said %s; not retrying", job, key, error_of(exc))
+            claims.complete(sessions=sessions, job=job, key=key, now=now)
+            return Once.GAVE_UP
+        log.warning("%s %s failed (%s); retrying on a later tick", job, key, error_of(exc))
+        claims.release(sessions=sessions, job=job, key=key)
+        return Once.RETRY
+    except BaseException:
+        claims.release(sessions=sessions, job=job, key=key)
+        raise
+    claims.complete(sessions=sessions, job=job, key=key, now=now)
+    return Once.DONE

@@ -1,0 +1,57 @@
+"""Answers only the person who acted sees, wherever the request came from."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.errors import DomainError
+from bot.payloads import private_metadata
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry — something went wrong on our side and nothing was saved. Please try again."
+
+Listener = TypeVar("Listener", bound=Callable[..., None])
+
+
+def with_usage(usage: str) -> Callable[[Listener], Listener]:
+    """A command listener whose mistakes are shown with the command's usage under them."""
+
+    def decorate(listener: Listener) -> Listener:
+        @functools.wraps(listener)
+        def wrapped(*args: Any, **kwargs: Any) -> None:
+            try:
+                listener(*args, **kwargs)
+            except DomainError as error:  # @app.error gives the answer; this adds the usage
+                raise error.with_usage(usage) from None
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def tell_privately(body: dict[str, Any], client: WebClient, text: str) -> None:
+    """An answer only the person sees: ephemeral where the request came with a response_url
+    (commands, buttons on messages, shortcuts), else in the channel they were in, else by DM."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    response_url = body.get("response_url") or private_metadata(view or {}).get("response_url")
+    try:
+        if isinstance(response_url, str) and response_url:
+            WebhookClient(response_url).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+        elif user and channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        elif user:
+            client.chat_postMessage(channel=user, text=text)
+    except (SlackApiError, OSError):
+        log.warning("could not tell the person what happened")
