@@ -8,17 +8,22 @@ one list of Slack errors that no retry can fix: the callers stop, record why, an
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.http_retry.handler import default_interval_calculator
 
 from bot.config import Settings
 from bot.services.gate import Dnd, dnd_from_slack
@@ -51,18 +56,52 @@ GIVE_UP = frozenset(
 """Slack errors that retrying cannot fix."""
 
 
-def make_client(settings: Settings, token: str | None = None) -> WebClient:
-    """Every Web API call goes through this client: it retries drops, 429s and 5xx."""
+class RateLimitRetry(RateLimitErrorRetryHandler):
+    """slack-sdk's 429 handler (waits Retry-After plus up to a second), with the wait injectable."""
+
+    def __init__(self, *, max_retry_count: int, pause: Callable[[float], None]) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.pause = pause
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("no response to a rate-limited call")
+        state.next_attempt_requested = True
+        header = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        try:
+            seconds = float(header[0] if isinstance(header, list) else header or 1)
+        except ValueError:
+            seconds = 1.0
+        self.pause(seconds + random.random())
+        state.increment_current_attempt()
+
+
+def make_client(
+    settings: Settings, token: str | None = None, *, pause: Callable[[float], None] = time.sleep
+) -> WebClient:
+    """Every Web API call goes through this client: it retries drops, 429s and 5xx.
+
+    `pause` is how it waits between attempts (tests pass one that doesn't sleep).
+    """
     if token is None and settings.slack_bot_token is not None:
         token = settings.slack_bot_token.get_secret_value()
+    immediate = pause is not time.sleep
+    backoff = FixedValueRetryIntervalCalculator(0.0) if immediate else default_interval_calculator
     return WebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=15,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+            RateLimitRetry(max_retry_count=5, pause=pause),
+            ServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),
         ],
     )
 

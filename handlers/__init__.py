@@ -28,6 +28,7 @@ from handlers import (
     topics,
 )
 from handlers.reciprocity import Subcommand
+from handlers.routing import Routes
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "me": Subcommand(home.me_command, usage.ME),
@@ -50,7 +51,8 @@ def register_handlers(app: App, deps: Deps) -> None:
         context["deps"] = deps
         next()
 
+    routes = Routes(app)
     for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
-        feature.register(app)
-    messages.register(app, MESSAGE_HOOKS)
-    reciprocity.register(app, SUBCOMMANDS)
+        feature.register(routes)
+    messages.register(routes, MESSAGE_HOOKS)
+    reciprocity.register(routes, SUBCOMMANDS)

@@ -1,9 +1,5 @@
-"""The Bolt app: every handler registered, the event inbox, and the one error handler.
-
-The error handler is the one place a listener's failure becomes words for the person: a
-DomainError (an expected mistake) is their private answer; anything else is logged with its
-traceback (never the payload: it may hold feedback) and they are told something went wrong.
-"""
+"""The Bolt app: every handler registered, the event inbox, and the error handler (which,
+like every listener, answers failures through handlers/replies.py:answer_failure)."""
 
 from __future__ import annotations
 
@@ -20,10 +16,9 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps
-from bot.errors import DomainError
 from bot.services.inbox import admit_event
 from handlers.queue import QueuedLazyListenerRunner
-from handlers.replies import SORRY, tell_privately
+from handlers.replies import answer_failure
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +111,7 @@ def create_app(
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
-        if isinstance(error, DomainError):
-            tell_privately(body, client, error.text)
-            return
-        kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
-        log.error(
-            "unhandled %s error: %s",
-            kind,
-            type(error).__name__,
-            exc_info=error,
-            extra={"unhandled": True},
-        )
-        tell_privately(body, client, SORRY)
+        answer_failure(error, body, client)
 
     register_handlers(app, deps)
     return app

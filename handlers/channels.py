@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.channels import (
@@ -26,9 +26,10 @@ from bot.services.channels import (
 from bot.services.share_and_solve import record_reply
 from bot.services.workspaces import get_workspace, may_administer
 from bot.slack_api import bot_is_in, is_direct_message
+from handlers.routing import Routes
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.event("member_joined_channel")(bot_joined)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -48,12 +48,13 @@ from bot.services.feedback import (
 from bot.slack_api import permalink
 from handlers.forms import checked, field
 from handlers.replies import with_usage
+from handlers.routing import Routes
 
 _FORM_BLOCKS = {**BLOCK_IDS, "people": ids.FEEDBACK_SITUATION_BLOCK}
 _REQUEST_BLOCKS = {"people": ids.FEEDBACK_REVIEWERS_BLOCK, "topic": ids.FEEDBACK_TOPIC_BLOCK}
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.command("/feedback")(feedback_command)
     app.shortcut(ids.FEEDBACK_SHORTCUT)(feedback_on_message)
     app.view(ids.FEEDBACK_REQUEST_MODAL)(request_submitted)

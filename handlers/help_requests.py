@@ -7,7 +7,7 @@ import json
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -33,6 +33,7 @@ from bot.slack_api import bot_is_in, is_direct_message, permalink
 from bot.text import clean, from_slack, truncate
 from handlers.forms import checked, field
 from handlers.replies import tell_privately
+from handlers.routing import Routes
 
 _DRAFT_BLOCKS = {
     "question": ids.HELP_QUESTION_BLOCK,
@@ -43,7 +44,7 @@ _DRAFT_BLOCKS = {
 _RESOLVE_BLOCKS = {"helpers": ids.HELP_HELPERS_BLOCK, "note": ids.HELP_NOTE_BLOCK}
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.command("/askhelp")(askhelp_command)
     app.shortcut(ids.HELP_SHORTCUT)(help_with_message)
     app.view(ids.HELP_MODAL)(ask_submitted)

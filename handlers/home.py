@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -14,11 +14,12 @@ from bot.errors import DomainError
 from bot.flows.home import publish_home
 from bot.payloads import team_of
 from bot.services.me import my_numbers
+from handlers.routing import Routes
 
 ME_DAYS = 30
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.event("app_home_opened")(home_opened)
     app.action(ids.HOME_REFRESH_ACTION)(home_refresh)
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -20,11 +20,12 @@ from bot.services.workspaces import get_workspace
 from bot.slack_api import permalink
 from bot.text import clean
 from handlers.forms import checked, field
+from handlers.routing import Routes
 
 _FORM_BLOCKS = {"receivers": ids.KUDOS_RECEIVERS_BLOCK, "value": ids.KUDOS_VALUE_BLOCK}
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.command("/kudos")(ack=open_form_or_acknowledge, lazy=[give_from_command])
     app.shortcut(ids.KUDOS_SHORTCUT)(open_form_for_message)
     app.view(ids.KUDOS_MODAL)(form_submitted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import usage
@@ -23,11 +23,12 @@ from bot.flows.mentoring import log_mentoring_session
 from bot.services import mentoring
 from bot.services.people import Person
 from bot.text import USER_MENTION, from_slack
+from handlers.routing import Routes
 
 Reply = dict[str, Any]
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.command("/mentor")(mentor_command)
 
 

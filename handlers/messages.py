@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.routing import Routes
 
 MessageHook = Callable[..., None]
 """Called with (deps=, client=, team_id=, event=) for each message a person posted."""
@@ -23,7 +23,7 @@ _IGNORED_SUBTYPES = {
 }
 
 
-def register(app: App, hooks: Sequence[MessageHook]) -> None:
+def register(app: Routes, hooks: Sequence[MessageHook]) -> None:
     def on_message(
         body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
     ) -> None:

@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.usage import usage_text
 from bot.deps import Deps
 from bot.errors import DomainError
+from handlers.routing import Routes
 
 SubcommandRun = Callable[..., None]
 """Called with (deps=, command=, args=, respond=, client=)."""
@@ -23,7 +24,7 @@ class Subcommand:
     usage: str
 
 
-def register(app: App, subcommands: Mapping[str, Subcommand]) -> None:
+def register(app: Routes, subcommands: Mapping[str, Subcommand]) -> None:
     def reciprocity_command(
         ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
     ) -> None:

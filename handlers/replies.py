@@ -14,7 +14,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.errors import DomainError
 from bot.payloads import private_metadata
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__)  # every unhandled error is logged here (tests watch it)
 
 SORRY = "Sorry — something went wrong on our side and nothing was saved. Please try again."
 
@@ -35,6 +35,24 @@ def with_usage(usage: str) -> Callable[[Listener], Listener]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+    """The one place a failure becomes words: a DomainError (an expected mistake) is the
+    person's private answer; anything else is logged with its traceback (never the payload:
+    it may hold feedback) and the person is told something went wrong."""
+    if isinstance(error, DomainError):
+        tell_privately(body, client, error.text)
+        return
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    log.error(
+        "unhandled %s error: %s",
+        kind,
+        type(error).__name__,
+        exc_info=error,
+        extra={"unhandled": True},
+    )
+    tell_privately(body, client, SORRY)
 
 
 def tell_privately(body: dict[str, Any], client: WebClient, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -21,9 +21,10 @@ from bot.deps import Deps
 from bot.errors import DomainError
 from bot.payloads import private_metadata, team_of
 from bot.services import settings as mine
+from handlers.routing import Routes
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.action(ids.SETTINGS_OPEN_ACTION)(settings_button)
     app.view(ids.SETTINGS_MODAL)(settings_submitted)
 

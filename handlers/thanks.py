@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services.thanks import Reaction, is_thanks_emoji, record_thanks, retract_thanks
+from handlers.routing import Routes
 
 
-def register(app: App) -> None:
+def register(app: Routes) -> None:
     app.event("reaction_added")(reaction_added)
     app.event("reaction_removed")(reaction_removed)
 

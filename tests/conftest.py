@@ -8,6 +8,7 @@ run fails; it never falls back to SQLite.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -38,6 +39,45 @@ from tests.slack_requests import SlackSender
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-0000-secret-token"
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+
+
+# ----- the guard: "nothing happened" must not pass because something blew up ------------------
+class _Unhandled(logging.Handler):
+    """Collects what @app.error logged as unhandled (a listener that crashed)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "unhandled", False):
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_crashed_listeners(
+    request: pytest.FixtureRequest, slack_double: SlackDouble
+) -> Iterator[None]:
+    """Fail any test in which a listener crashed (@app.error logged it as unhandled) or the
+    Slack double refused a call, unless the test is marked `expect_errors` / `expect_rejected`.
+    A DomainError is not a crash: it is the person's answer."""
+    caught = _Unhandled()
+    logger = logging.getLogger("handlers.replies")
+    logger.addHandler(caught)
+    try:
+        yield
+    finally:
+        logger.removeHandler(caught)
+    if caught.records and request.node.get_closest_marker("expect_errors") is None:
+        crashes = [f"{r.getMessage()}: {r.exc_info[1]!r}" for r in caught.records if r.exc_info]
+        pytest.fail(f"a listener crashed: {crashes or caught.records}")
+    if (
+        "slack" in request.fixturenames
+        and request.node.get_closest_marker("expect_rejected") is None
+    ):
+        refused = slack_double.rejected
+        if refused:
+            pytest.fail(f"the Slack double refused calls: {refused}")
 
 
 # ----- databases -------------------------------------------------------------------------------
@@ -276,11 +316,31 @@ def settings(database_url: str, slack: SlackDouble) -> Settings:
     return make_settings(database_url, slack)
 
 
+class Pauses(list[float]):
+    """The waits the Web API client asked for between retries, taken without sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Pauses:
+        return self  # Bolt deep-copies the client (and its retry handlers) for lazy listeners
+
+
+@pytest.fixture
+def pauses() -> Pauses:
+    return Pauses()
+
+
 @pytest.fixture
 def deps(
-    settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+    settings: Settings,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: FakeClock,
+    pauses: Pauses,
 ) -> Deps:
-    deps: Deps = build_deps(settings, engine=engine, client=make_client(settings), clock=clock)
+    client = make_client(settings, pause=pauses)
+    deps: Deps = build_deps(settings, engine=engine, client=client, clock=clock)
     return deps
 
 

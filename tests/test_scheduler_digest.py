@@ -223,7 +223,9 @@ def second_deps(database_url: str, slack: SlackDouble, clock: FakeClock) -> Iter
     """Another process's view: its own engine and client on the same database."""
     settings = make_settings(database_url, slack)
     engine = make_engine(database_url)
-    other: Deps = build_deps(settings, engine=engine, client=make_client(settings), clock=clock)
+    other: Deps = build_deps(
+        settings, engine=engine, client=make_client(settings, pause=lambda _: None), clock=clock
+    )
     yield other
     engine.dispose()
 

@@ -23,6 +23,13 @@ def test_a_rate_limit_or_server_error_is_retried_and_the_kudos_posted_once(
     assert len(bot.slack.messages) == 1
 
 
+def test_a_rate_limit_waits_as_long_as_slack_asks(bot: Bot, pauses) -> None:
+    bot.slack.fail("chat.postMessage", status=429, times=1, retry_after=7)
+    bot.command("/kudos", "<@UBOB> for waiting patiently")
+    assert len(pauses) == 1 and 7 <= pauses[0] < 8  # Retry-After, plus a little jitter
+    assert len(bot.slack.messages) == 1
+
+
 def test_every_request_carries_the_bot_token_and_goes_to_slack_api_url(bot: Bot) -> None:
     bot.command("/kudos", "<@UBOB> for the docs")
     calls = list(bot.slack.calls)

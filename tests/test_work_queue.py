@@ -91,6 +91,7 @@ def test_an_item_being_worked_on_is_not_taken_twice_until_its_lease_ends(
         bot.close()
 
 
+@pytest.mark.expect_errors
 def test_a_failing_item_tells_the_user_and_is_not_retried_forever(deps, slack, sessions) -> None:
     bot = queued_bot(deps, slack)
     try:

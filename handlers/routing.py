@@ -1,0 +1,104 @@
+"""How features register their listeners: Bolt's own methods, with every listener's mistakes
+answered in one place.
+
+A listener that raises a DomainError after `ack()` would, through Bolt alone, leave Slack
+waiting 3 seconds for an answer that never comes (Bolt resets the ack when the listener
+fails). So each listener is wrapped: a DomainError becomes the person's private answer, and
+an unexpected error in the fast part is logged and answered with an apology — there and
+then. The slow part (lazy functions) lets unexpected errors through to its runner, which
+hands them to @app.error or retries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.kwargs_injection import build_required_kwargs
+from slack_bolt.util.utils import get_arg_names_of_callable
+from slack_sdk import WebClient
+
+from bot.errors import DomainError
+from handlers.replies import answer_failure, tell_privately
+
+Listener = Callable[..., Any]
+Register = Callable[..., Any]
+
+
+def answering(listener: Listener, *, lazy: bool) -> Listener:
+    """`listener`, with its DomainErrors (and, in the fast part, any error) answered."""
+    names = get_arg_names_of_callable(listener)
+
+    def wrapped(request: BoltRequest, body: dict[str, Any], client: WebClient, logger: Any) -> Any:
+        kwargs = build_required_kwargs(
+            logger=logger,
+            required_arg_names=list(names),
+            request=request,
+            response=None,
+            this_func=listener,
+        )
+        try:
+            return listener(**kwargs)
+        except DomainError as error:
+            _acknowledge(request)
+            tell_privately(body, client, error.text)
+        except Exception as error:
+            if lazy:
+                raise
+            _acknowledge(request)
+            answer_failure(error, body, client)
+        return None
+
+    # Named like the listener (Bolt finds lazy functions by name), but not marked as wrapping
+    # it: Bolt must inject the wrapper's own arguments, which then serve the listener's.
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(wrapped, attribute, getattr(listener, attribute))
+    return wrapped
+
+
+def _acknowledge(request: BoltRequest) -> None:
+    """A listener that failed before acking still owes Slack its answer."""
+    ack = request.context.ack
+    if ack is not None and ack.response is None and not request.lazy_only:
+        ack()
+
+
+class Routes:
+    """`app.command(…)`, `app.action(…)` and the rest, for the features' routing tables."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def command(self, name: str) -> Register:
+        return self._wrapping(self.app.command(name))
+
+    def action(self, action_id: str) -> Register:
+        return self._wrapping(self.app.action(action_id))
+
+    def view(self, callback_id: str) -> Register:
+        return self._wrapping(self.app.view(callback_id))
+
+    def shortcut(self, callback_id: str) -> Register:
+        return self._wrapping(self.app.shortcut(callback_id))
+
+    def event(self, event_type: str) -> Register:
+        return self._wrapping(self.app.event(event_type))
+
+    @staticmethod
+    def _wrapping(register: Register) -> Register:
+        def add(
+            listener: Listener | None = None,
+            *,
+            ack: Listener | None = None,
+            lazy: list[Listener] | None = None,
+        ) -> Any:
+            if listener is not None:
+                return register(answering(listener, lazy=False))
+            assert ack is not None, "a listener, or ack= with lazy=[…]"
+            return register(
+                ack=answering(ack, lazy=False),
+                lazy=[answering(work, lazy=True) for work in lazy or []],
+            )
+
+        return add
