@@ -8,9 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.errors import DomainError
 from bot.services.due import Schedule, format_schedule, parse_clock, parse_day
 from models.rhythm import ChannelSettings
@@ -52,10 +52,7 @@ def enroll_channel(
     if existing is not None:
         return existing, False
     row = _new_row(team_id, channel_id, now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # a concurrent delivery enrolled it first
+    if not insert_once(session, row):  # a concurrent delivery enrolled it first
         found = get_channel(session=session, team_id=team_id, channel_id=channel_id)
         assert found is not None
         return found, False

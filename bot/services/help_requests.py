@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -791,45 +791,3 @@ def mark_stale(*, session: Session, team_id: str, key: str, now: datetime) -> bo
         .values(status=STALE, stale_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-# ----- export ----------------------------------------------------------------------------------
-def export_help_requests(
-    *, session: Session, since: datetime | None
-) -> Iterator[dict[str, object]]:
-    stmt = select(HelpRequest).order_by(HelpRequest.created_at, HelpRequest.id)
-    if since is not None:
-        stmt = stmt.where(HelpRequest.created_at >= since)
-    for row in session.scalars(stmt).yield_per(1000):
-        yield {
-            "type": "help_request",
-            "team_id": row.team_id,
-            "from_user": row.requester_id,
-            "to_user": "",
-            "channel_id": row.channel_id,
-            "created_at": row.created_at,
-            "text": row.question,
-        }
-
-
-def export_help_offers(*, session: Session, since: datetime | None) -> Iterator[dict[str, object]]:
-    stmt = (
-        select(HelpOffer, HelpRequest.requester_id, HelpRequest.channel_id)
-        .join(
-            HelpRequest,
-            (HelpRequest.id == HelpOffer.request_id) & (HelpRequest.team_id == HelpOffer.team_id),
-        )
-        .order_by(HelpOffer.created_at, HelpOffer.id)
-    )
-    if since is not None:
-        stmt = stmt.where(HelpOffer.created_at >= since)
-    for offer, requester_id, channel_id in session.execute(stmt).yield_per(1000):
-        yield {
-            "type": "help_offer",
-            "team_id": offer.team_id,
-            "from_user": offer.helper_id,
-            "to_user": requester_id,
-            "channel_id": channel_id,
-            "created_at": offer.created_at,
-            "text": "",
-        }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -241,19 +240,3 @@ def attach_message(*, session: Session, team_id: str, post_id: str, ts: str) -> 
         .where(Kudos.team_id == team_id, Kudos.post_id == post_id)
         .values(message_ts=ts)
     )
-
-
-def export_kudos(*, session: Session, since: datetime | None) -> Iterator[dict[str, object]]:
-    stmt = select(Kudos).order_by(Kudos.created_at, Kudos.id)
-    if since is not None:
-        stmt = stmt.where(Kudos.created_at >= since)
-    for row in session.scalars(stmt).yield_per(1000):
-        yield {
-            "type": "kudos",
-            "team_id": row.team_id,
-            "from_user": row.giver_id,
-            "to_user": row.receiver_id,
-            "channel_id": row.channel_id,
-            "created_at": row.created_at,
-            "text": row.reason,
-        }

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.services.gate import WEEK, Decision, Kind, Verdict
 from models.nudges import Nudge
 
@@ -46,10 +46,7 @@ def enqueue(
         expires_at=expires_at,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(nudge)
-    except IntegrityError:  # another process recorded it a moment ago
+    if not insert_once(session, nudge):  # another process recorded it a moment ago
         found = _find(session=session, team_id=team_id, user_id=user_id, kind=kind, key=key)
         assert found is not None
         return found

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.text import USER_MENTION
 from models.rhythm import SharePrompt, ShareReply
 
@@ -75,9 +75,6 @@ def record_reply(
         helped_user_id=helped,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(reply)
-    except IntegrityError:
+    if not insert_once(session, reply):
         return None  # the same message delivered twice
     return reply

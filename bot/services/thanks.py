@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.services.people import Person, remember_member
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from models import Thanks
-from models.help_requests import HelpThanks
 
 
 @dataclass(frozen=True)
@@ -52,24 +50,19 @@ def record_thanks(
         existing.retracted_at = None
         existing.created_at = now
         return True
-    remember_member(session=session, person=reactor, now=now)
-    remember_member(session=session, person=author, now=now)
-    try:
-        with session.begin_nested():
-            session.add(
-                Thanks(
-                    team_id=reaction.team_id,
-                    giver_id=reaction.reactor_id,
-                    receiver_id=reaction.author_id,
-                    channel_id=reaction.channel_id,
-                    message_ts=reaction.message_ts,
-                    emoji=emoji,
-                    created_at=now,
-                )
-            )
-    except IntegrityError:
-        return False  # a concurrent delivery of the same reaction won the race
-    return True
+    # In id order: two people thanking each other at once never lock rows in opposite orders.
+    for person in sorted((reactor, author), key=lambda p: p.id):
+        remember_member(session=session, person=person, now=now)
+    thanks = Thanks(
+        team_id=reaction.team_id,
+        giver_id=reaction.reactor_id,
+        receiver_id=reaction.author_id,
+        channel_id=reaction.channel_id,
+        message_ts=reaction.message_ts,
+        emoji=emoji,
+        created_at=now,
+    )
+    return insert_once(session, thanks)  # False: a concurrent delivery won the race
 
 
 def retract_thanks(*, session: Session, reaction: Reaction, now: datetime) -> bool:
@@ -89,26 +82,3 @@ def _find(session: Session, reaction: Reaction, emoji: str) -> Thanks | None:
         Thanks.emoji == emoji,
     )
     return session.scalars(stmt).first()
-
-
-def export_thanks(*, session: Session, since: datetime | None) -> Iterator[dict[str, object]]:
-    """Emoji thanks still standing, then the thank-yous of resolved help requests."""
-    emoji = select(Thanks).where(Thanks.retracted_at.is_(None))
-    help_thanks = select(HelpThanks)
-    if since is not None:
-        emoji = emoji.where(Thanks.created_at >= since)
-        help_thanks = help_thanks.where(HelpThanks.created_at >= since)
-    for stmt in (
-        emoji.order_by(Thanks.created_at, Thanks.id),
-        help_thanks.order_by(HelpThanks.created_at, HelpThanks.id),
-    ):
-        for row in session.scalars(stmt).yield_per(1000):
-            yield {
-                "type": "thanks",
-                "team_id": row.team_id,
-                "from_user": row.giver_id,
-                "to_user": row.receiver_id,
-                "channel_id": row.channel_id,
-                "created_at": row.created_at,
-                "text": "",
-            }

@@ -7,9 +7,9 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.db import insert_once
 from bot.errors import DomainError
 from models import MemberTopic
 
@@ -60,14 +60,10 @@ def add_topics(
             f"That would make {len(existing) + len(new)} topics; {MAX_TOPICS} is the most. "
             "Remove a few first with `/reciprocity topics remove …`."
         )
-    for topic in new:
-        try:
-            with session.begin_nested():
-                session.add(
-                    MemberTopic(team_id=team_id, user_id=user_id, topic=topic, created_at=now)
-                )
-        except IntegrityError:
-            pass  # added a moment ago by a concurrent command
+    for topic in new:  # one already added a moment ago by a concurrent command is kept
+        insert_once(
+            session, MemberTopic(team_id=team_id, user_id=user_id, topic=topic, created_at=now)
+        )
     return list_topics(session=session, team_id=team_id, user_id=user_id)
 
 
