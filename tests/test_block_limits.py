@@ -24,7 +24,14 @@ from bot.blocks import (
     settings,
     usage,
 )
-from bot.services.digest import DigestData, Section, Window
+from bot.services.digest import (
+    DigestData,
+    KudosStory,
+    OpenHelp,
+    ResolvedHelp,
+    Section,
+    Window,
+)
 from bot.services.feedback import Draft, GivenFeedback, Offer, RequestView
 from bot.services.help_requests import RESOLVED, STALE, HelpCard, HelpDraft, Suggestion
 from bot.services.kudos import KudosResult
@@ -118,16 +125,26 @@ def numbers(n: int = 10**9) -> Numbers:
 
 
 def digest_data() -> DigestData:
+    story = KudosStory(MANY[0], tuple(MANY), LONG, LONG[:80])
+    resolved = ResolvedHelp(MANY[0], LONG, tuple(MANY))
+    still_open = OpenHelp(MANY[0], LONG, "https://slack.com/archives/C1/p1")
     sections = [
         Section(
             key=key,
-            title=f"*{key.title()}*",
             items=10**6,
-            summary=f"{10**6} this week",
-            lines=[LONG] * 40,
             more=10**6,
             people=set(MANY),
             received=Counter(dict.fromkeys(MANY, 3)),
+            stories=[story] * 40,
+            resolved=[resolved] * 40,
+            resolved_count=10**6,
+            still_open=[still_open] * 40,
+            more_open=True,
+            shared=10**6,
+            answered=10**6,
+            emoji=[(LONG[:40], 10**6)] * 10,
+            pairs=10**6,
+            circles=10**6,
         )
         for key in ("kudos", "thanks", "help", "share", "mentoring", "feedback")
     ]

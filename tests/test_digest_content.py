@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.digest import digest_message
+from bot.blocks.digest import digest_message, section_lines, section_summary
 from bot.services.digest import build_digest
 from bot.services.preferences import save_preferences
 from bot.services.share_and_solve import record_prompt, record_reply
@@ -117,11 +117,11 @@ def test_a_week_with_kudos_thanks_and_help(session: Session) -> None:
     assert keys == ["kudos", "help", "thanks"]
     stories = data.sections[0]
     assert stories.items == 2
-    assert stories.lines[0].startswith("<@UALICE>, from <@UDAVE>")  # newest first
-    assert "<@UBOB> and <@UCAROL>, from <@UALICE>" in stories.lines[1]
-    assert "> for untangling the release" in stories.lines[1]
-    assert data.sections[2].summary == "3 thank-yous: :pray: × 2 · :clap: × 1"
-    help_lines = "\n".join(data.sections[1].lines)
+    assert section_lines(stories)[0].startswith("<@UALICE>, from <@UDAVE>")  # newest first
+    assert "<@UBOB> and <@UCAROL>, from <@UALICE>" in section_lines(stories)[1]
+    assert "> for untangling the release" in section_lines(stories)[1]
+    assert section_summary(data.sections[2]) == "3 thank-yous: :pray: × 2 · :clap: × 1"
+    help_lines = "\n".join(section_lines(data.sections[1]))
     assert "rotate the staging keys" in help_lines and "helped by <@UFRANK>" in help_lines
     assert "Still open" in help_lines and "archives/CTEAM/p1700000000000500" in help_lines
     # Gave or received: Alice, Bob, Carol, Dave, Erin (got help), Frank (helped). Not Grace or Eve.
@@ -146,8 +146,8 @@ def test_more_than_ten_stories_show_ten_and_say_how_many_more(session: Session) 
         kudos(session, "UALICE", ["UBOB"], f"story {n}", ago=timedelta(hours=n + 1))
     data = build_digest(session=session, team_id=T, channel_id=C, now=NOW)
     section = data.sections[0]
-    assert len(section.lines) == 10 and section.more == 4
-    assert "story 0" in section.lines[0]
+    assert len(section_lines(section)) == 10 and section.more == 4
+    assert "story 0" in section_lines(section)[0]
     assert "…and 4 more." in all_text(digest_message(data))
 
 
@@ -250,7 +250,7 @@ def test_share_and_solve_counts_challenges_shared_and_answered(session: Session)
         )
     data = build_digest(session=session, team_id=T, channel_id=C, now=NOW)
     (section,) = data.sections
-    assert section.summary == "2 challenges shared, 1 answered."
+    assert section_summary(section) == "2 challenges shared, 1 answered."
     assert data.participants == 3
 
 
@@ -272,5 +272,7 @@ def test_new_mentoring_pairs_and_circles_are_counted_not_named(session: Session)
     session.flush()
     data = build_digest(session=session, team_id=T, channel_id=C, now=NOW)
     (section,) = data.sections
-    assert section.summary.startswith("2 new mentoring pairs and 1 new peer circle started")
+    assert section_summary(section).startswith(
+        "2 new mentoring pairs and 1 new peer circle started"
+    )
     assert data.participants == 0

@@ -4,18 +4,86 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.digest import DigestData, Section, unmention
-from bot.text import truncate
+from bot.services.digest import DigestData, Section
+from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
+REASON_CHARS = 300
 _FALLBACK_LABELS = {"kudos": "kudos", "help": "help requests", "thanks": "thank-yous"}
+TITLES = {
+    "kudos": ":sparkles: *Kudos*",
+    "help": ":handshake: *Help*",
+    "share": ":bulb: *Share and solve*",
+    "thanks": ":pray: *Thanks*",
+    "mentoring": ":seedling: *Mentoring*",
+}
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def section_summary(section: Section) -> str:
+    """The line under a section's title."""
+    if section.key == "kudos":
+        return f"{_plural(section.items, 'kudos post')} this week."
+    if section.key == "help":
+        done = _plural(section.resolved_count, "request") + " resolved"
+        return f"{done}." if not section.still_open else f"{done}; some still need a hand."
+    if section.key == "share":
+        return f"{_plural(section.shared, 'challenge')} shared, {section.answered} answered."
+    if section.key == "thanks":
+        tally = " · ".join(f":{emoji}: × {n}" for emoji, n in section.emoji)
+        return f"{_plural(section.items, 'thank-you')}: {tally}"
+    if section.key == "mentoring":
+        started = []
+        if section.pairs:
+            started.append(_plural(section.pairs, "new mentoring pair"))
+        if section.circles:
+            started.append(_plural(section.circles, "new peer circle"))
+        return " and ".join(started) + " started this week. Welcome aboard!"
+    return ""
+
+
+def section_lines(section: Section) -> list[str]:
+    """The section's stories, one mrkdwn line each (people as `<@U…>`, user text escaped)."""
+    lines: list[str] = []
+    for story in section.stories:
+        tag = f"  _#{mrkdwn(story.value)}_" if story.value else ""
+        reason = quote(truncate(story.reason, REASON_CHARS))
+        lines.append(
+            f"{join_people(list(story.receiver_ids))}, from <@{story.giver_id}>{tag}\n{reason}"
+        )
+    for help in section.resolved:
+        by = f" — helped by {join_people(list(help.helper_ids))}" if help.helper_ids else ""
+        question = mrkdwn(truncate(help.question, 150))
+        lines.append(f":white_check_mark: <@{help.requester_id}>: “{question}”{by}")
+    for asked in section.still_open:
+        text = mrkdwn(truncate(asked.question, 150))
+        if asked.link:
+            text = f"<{asked.link}|{text}>"
+        lines.append(f":raising_hand: Still open, from <@{asked.requester_id}>: {text}")
+    if section.more_open:
+        lines.append("…and more open requests in the channel — maybe you can help?")
+    return lines
+
+
+def unmention(text: str, plain_names: dict[str, str]) -> str:
+    """Replace mentions of people who are not to be pinged with their names (or "a teammate")."""
+    if not plain_names:
+        return text
+    return USER_MENTION.sub(
+        lambda m: mrkdwn(plain_names[m.group(1)]) if m.group(1) in plain_names else m.group(0),
+        text,
+    )
 
 
 def _section_blocks(section: Section, plain_names: dict[str, str]) -> list[dict[str, Any]]:
     """The section's title, summary and lines as section blocks of at most 3,000 characters."""
-    head = section.title + (f"\n{section.summary}" if section.summary else "")
-    lines = [unmention(line, plain_names) for line in section.lines]
+    summary = section_summary(section)
+    head = TITLES.get(section.key, "") + (f"\n{summary}" if summary else "")
+    lines = [unmention(line, plain_names) for line in section_lines(section)]
     if section.more:
         lines.append(f"…and {section.more} more.")
     chunks: list[str] = []

@@ -1,12 +1,12 @@
 """The weekly digest's content: what happened in a channel over the 7 days up to now.
 
-The digest is a list of sections. Each section is one function `(session, window) -> Section
-| None` in SECTIONS, one or two indexed queries each; adding a kind of record to the digest is
-adding one function. Lines are mrkdwn with people as `<@U…>`; when the digest is rendered
-each person is shown the way the boundary gate says (`gate.mention`): pinged only if they
-allowed mentions, otherwise by their plain name, and not named at all ("a teammate") if they
-opted out of digest mentions. It celebrates and ranks nobody: the only ordering of people is
-the opt-in leaderboard, which leaves out whoever opted out.
+The digest is a list of sections, as data; bot/blocks/digest.py words them. Each section is
+one function `(session, window) -> Section | None` in SECTIONS, one or two indexed queries
+each; adding a kind of record to the digest is adding one function (and its wording). When
+the digest is rendered each person is shown the way the boundary gate says (`gate.mention`):
+pinged only if they allowed mentions, otherwise by their plain name, and not named at all
+("a teammate") if they opted out of digest mentions. It celebrates and ranks nobody: the only
+ordering of people is the opt-in leaderboard, which leaves out whoever opted out.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from bot.services.gate import mention
 from bot.services.mentoring import pairs_started_between
 from bot.services.preferences import Preferences, load_preferences
-from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
 from models import Kudos, Member, Thanks
 from models.help_requests import HelpRequest, HelpThanks
 from models.rhythm import ShareReply
@@ -31,7 +30,6 @@ WEEK = timedelta(days=7)
 MAX_STORIES = 10
 MAX_OPEN = 5
 MAX_RESOLVED = 8
-REASON_CHARS = 300
 TEAMMATE = "a teammate"  # how the digest refers to someone who opted out of being named
 
 
@@ -43,18 +41,63 @@ class Window:
     end: datetime
 
 
+@dataclass(frozen=True)
+class KudosStory:
+    giver_id: str
+    receiver_ids: tuple[str, ...]
+    reason: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class ResolvedHelp:
+    requester_id: str
+    question: str
+    helper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpenHelp:
+    requester_id: str
+    question: str
+    link: str | None
+
+
 @dataclass
 class Section:
-    """One part of the digest, ready to render. `items` 0 means nothing to say."""
+    """One part of the digest, as data: the builder (bot/blocks/digest.py) words it.
+
+    `items` 0 means nothing to say; `people` gave or received in it; `received` counts for
+    the opt-in leaderboard; `more` is how many items were left out for length.
+    """
 
     key: str
-    title: str
     items: int
-    summary: str = ""
-    lines: list[str] = field(default_factory=list)
     more: int = 0
-    people: set[str] = field(default_factory=set)  # who gave or received
-    received: Counter[str] = field(default_factory=Counter)  # for the opt-in leaderboard
+    people: set[str] = field(default_factory=set)
+    received: Counter[str] = field(default_factory=Counter)
+    stories: list[KudosStory] = field(default_factory=list)  # kudos, newest first
+    resolved: list[ResolvedHelp] = field(default_factory=list)  # help resolved this week
+    resolved_count: int = 0
+    still_open: list[OpenHelp] = field(default_factory=list)
+    more_open: bool = False
+    shared: int = 0  # share and solve: challenges shared
+    answered: int = 0  # …and answered in the thread
+    emoji: list[tuple[str, int]] = field(default_factory=list)  # thanks by emoji, most first
+    pairs: int = 0  # mentoring pairs started
+    circles: int = 0  # peer circles started
+
+    def named(self) -> set[str]:
+        """Everyone this section writes about by name."""
+        people: set[str] = set()
+        for story in self.stories:
+            people.add(story.giver_id)
+            people.update(story.receiver_ids)
+        for help in self.resolved:
+            people.add(help.requester_id)
+            people.update(help.helper_ids)
+        people.update(o.requester_id for o in self.still_open)
+        return people
 
 
 @dataclass
@@ -93,20 +136,18 @@ def kudos_section(session: Session, window: Window) -> Section | None:
     if not rows:
         return None
     stories: dict[str, tuple[str, list[str], str, str | None]] = {}
-    section = Section(key="kudos", title=":sparkles: *Kudos*", items=0)
+    section = Section(key="kudos", items=0)
     for post_id, giver, receiver, reason, value in rows:
         story = stories.setdefault(post_id, (giver, [], reason, value))
         story[1].append(receiver)
         section.people.update((giver, receiver))
         section.received[receiver] += 1
     section.items = len(stories)
-    for giver, receivers, reason, value in list(stories.values())[:MAX_STORIES]:
-        tag = f"  _#{mrkdwn(value)}_" if value else ""
-        reason_text = quote(truncate(reason, REASON_CHARS))
-        section.lines.append(f"{join_people(receivers)}, from <@{giver}>{tag}\n{reason_text}")
+    section.stories = [
+        KudosStory(giver, tuple(receivers), reason, value)
+        for giver, receivers, reason, value in list(stories.values())[:MAX_STORIES]
+    ]
     section.more = max(len(stories) - MAX_STORIES, 0)
-    plural = "" if len(stories) == 1 else "s"
-    section.summary = f"{len(stories)} kudos post{plural} this week."
     return section
 
 
@@ -146,13 +187,11 @@ def help_section(session: Session, window: Window) -> Section | None:
             .order_by(HelpThanks.id)
         ):
             helpers.setdefault(request_id, []).append(receiver)
-    section = Section(key="help", title=":handshake: *Help*", items=len(resolved) + len(still_open))
+    section = Section(key="help", items=len(resolved) + len(still_open))
+    section.resolved_count = len(resolved)
     for request_id, requester, question in resolved[:MAX_RESOLVED]:
         who = helpers.get(request_id, [])
-        by = f" — helped by {join_people(who)}" if who else ""
-        section.lines.append(
-            f":white_check_mark: <@{requester}>: “{mrkdwn(truncate(question, 150))}”{by}"
-        )
+        section.resolved.append(ResolvedHelp(requester, question, tuple(who)))
         section.people.add(requester)
         section.people.update(who)
         section.received.update(who)
@@ -160,15 +199,13 @@ def help_section(session: Session, window: Window) -> Section | None:
         section.people.update(helpers.get(request_id, []))
     section.more = max(len(resolved) - MAX_RESOLVED, 0)
     for requester, question, message_ts in still_open[:MAX_OPEN]:
-        text = mrkdwn(truncate(question, 150))
-        if message_ts:
-            link = f"https://slack.com/archives/{window.channel_id}/p{message_ts.replace('.', '')}"
-            text = f"<{link}|{text}>"
-        section.lines.append(f":raising_hand: Still open, from <@{requester}>: {text}")
-    if len(still_open) > MAX_OPEN:
-        section.lines.append("…and more open requests in the channel — maybe you can help?")
-    done = f"{len(resolved)} request{'' if len(resolved) == 1 else 's'} resolved"
-    section.summary = f"{done}." if not still_open else f"{done}; some still need a hand."
+        link = (
+            f"https://slack.com/archives/{window.channel_id}/p{message_ts.replace('.', '')}"
+            if message_ts
+            else None
+        )
+        section.still_open.append(OpenHelp(requester, question, link))
+    section.more_open = len(still_open) > MAX_OPEN
     return section
 
 
@@ -188,16 +225,12 @@ def share_section(session: Session, window: Window) -> Section | None:
         return None
     challenges = {(r.prompt_id, r.user_id) for r in rows if r.kind == "challenge"}
     answered = {(r.prompt_id, r.helped_user_id) for r in rows if r.kind == "help"} & challenges
-    section = Section(key="share", title=":bulb: *Share and solve*", items=len(rows))
+    section = Section(key="share", items=len(rows), shared=len(challenges), answered=len(answered))
     for row in rows:
         section.people.add(row.user_id)
         if row.kind == "help" and row.helped_user_id:
             section.people.add(row.helped_user_id)
             section.received[row.helped_user_id] += 1
-    shared = len(challenges)
-    section.summary = (
-        f"{shared} challenge{'' if shared == 1 else 's'} shared, {len(answered)} answered."
-    )
     return section
 
 
@@ -212,7 +245,7 @@ def thanks_section(session: Session, window: Window) -> Section | None:
     )
     rows = session.execute(select(Thanks.giver_id, Thanks.receiver_id, Thanks.emoji).where(where))
     counts: Counter[str] = Counter()
-    section = Section(key="thanks", title=":pray: *Thanks*", items=0)
+    section = Section(key="thanks", items=0)
     for giver, receiver, emoji in rows:
         counts[emoji] += 1
         section.people.update((giver, receiver))
@@ -220,10 +253,7 @@ def thanks_section(session: Session, window: Window) -> Section | None:
     if not counts:
         return None
     section.items = sum(counts.values())
-    parts = [f":{emoji}: × {n}" for emoji, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
-    section.summary = (
-        f"{section.items} thank-you{'' if section.items == 1 else 's'}: " + " · ".join(parts)
-    )
+    section.emoji = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
     return section
 
 
@@ -235,18 +265,7 @@ def mentoring_section(session: Session, window: Window) -> Section | None:
     if not groups:
         return None
     pairs = sum(1 for group in groups if group.kind == "pair")
-    circles = len(groups) - pairs
-    parts = []
-    if pairs:
-        parts.append(f"{pairs} new mentoring pair{'' if pairs == 1 else 's'}")
-    if circles:
-        parts.append(f"{circles} new peer circle{'' if circles == 1 else 's'}")
-    return Section(
-        key="mentoring",
-        title=":seedling: *Mentoring*",
-        items=len(groups),
-        summary=" and ".join(parts) + " started this week. Welcome aboard!",
-    )
+    return Section(key="mentoring", items=len(groups), pairs=pairs, circles=len(groups) - pairs)
 
 
 SECTIONS: list[SectionBuilder] = [
@@ -275,8 +294,7 @@ def build_digest(
     for section in sections:
         people |= section.people
         received.update(section.received)
-        for line in section.lines:
-            mentioned.update(USER_MENTION.findall(line))
+        mentioned |= section.named()
     asked = sorted(mentioned | (set(received) if leaderboard else set()))
     prefs = load_preferences(session=session, team_id=team_id, user_ids=asked)
     top = None
@@ -326,13 +344,3 @@ def _renderings(
         if shown == "":
             unnamed.append(uid)
     return plain, unnamed
-
-
-def unmention(text: str, plain_names: dict[str, str]) -> str:
-    """Replace mentions of people who are not to be pinged with their names (or "a teammate")."""
-    if not plain_names:
-        return text
-    return USER_MENTION.sub(
-        lambda m: mrkdwn(plain_names[m.group(1)]) if m.group(1) in plain_names else m.group(0),
-        text,
-    )
