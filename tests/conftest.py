@@ -21,6 +21,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,6 +42,12 @@ BOT_TOKEN = "xoxb-test-0000-secret-token"
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 
+# ----- property tests: thorough by default, quick for `make test-fast` ------------------------
+hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
+hypothesis_settings.register_profile("fast", max_examples=30, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough"))
+
+
 # ----- the guard: "nothing happened" must not pass because something blew up ------------------
 class _Unhandled(logging.Handler):
     """Collects what @app.error logged as unhandled (a listener that crashed)."""
@@ -55,12 +62,11 @@ class _Unhandled(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
-def no_crashed_listeners(
-    request: pytest.FixtureRequest, slack_double: SlackDouble
-) -> Iterator[None]:
+def no_crashed_listeners(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fail any test in which a listener crashed (@app.error logged it as unhandled) or the
     Slack double refused a call, unless the test is marked `expect_errors` / `expect_rejected`.
     A DomainError is not a crash: it is the person's answer."""
+    double = request.getfixturevalue("slack_double") if "slack" in request.fixturenames else None
     caught = _Unhandled()
     logger = logging.getLogger("handlers.replies")
     logger.addHandler(caught)
@@ -71,11 +77,8 @@ def no_crashed_listeners(
     if caught.records and request.node.get_closest_marker("expect_errors") is None:
         crashes = [f"{r.getMessage()}: {r.exc_info[1]!r}" for r in caught.records if r.exc_info]
         pytest.fail(f"a listener crashed: {crashes or caught.records}")
-    if (
-        "slack" in request.fixturenames
-        and request.node.get_closest_marker("expect_rejected") is None
-    ):
-        refused = slack_double.rejected
+    if double is not None and request.node.get_closest_marker("expect_rejected") is None:
+        refused = double.rejected
         if refused:
             pytest.fail(f"the Slack double refused calls: {refused}")
 

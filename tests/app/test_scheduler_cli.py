@@ -23,7 +23,7 @@ from models import Kudos
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
 from tests.slack_double import TEAM_ID, SlackDouble
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WEDNESDAY = datetime(2026, 11, 25, 10, tzinfo=UTC)  # ISO week 2026-W48; the digest is due Friday
 
 

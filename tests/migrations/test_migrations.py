@@ -16,7 +16,7 @@ from bot.db import make_engine
 from models import Base
 from tests.conftest import fresh_database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack_double import SlackDouble
 from tests.slack_requests import SlackSender
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_app(

@@ -95,7 +95,7 @@ instants = st.datetimes(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @example(now=datetime(2024, 10, 20, 22, tzinfo=UTC), tz="Europe/Berlin", weekday=0, minute=0)
 @example(now=datetime(2026, 3, 28, 23, tzinfo=UTC), tz="Europe/Berlin", weekday=6, minute=150)
 @given(

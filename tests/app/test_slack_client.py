@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Bot
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

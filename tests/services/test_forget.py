@@ -31,7 +31,7 @@ from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpTha
 from models.mentoring import MentoringGroup, MentoringGroupMember, MentoringSession
 from models.nudges import Nudge
 from models.rhythm import ChannelSettings, SharePrompt, ShareReply
-from tests.test_cli import ROOT
+from tests.app.test_cli import ROOT
 
 TEAM, OTHER_TEAM = "T0TEAM", "T0OTHER"
 ME = "UFORGETME"
@@ -591,7 +591,7 @@ def test_cli_asks_on_a_terminal_and_needs_the_exact_id(sessions, database_url) -
 
 
 def test_cli_refuses_a_malformed_id_with_a_clear_message(database_url, engine) -> None:
-    from tests.test_cli import run_app
+    from tests.app.test_cli import run_app
 
     result = run_app("forget", "--user", "U%", "--yes", env={"DATABASE_URL": database_url})
     assert result.returncode == 2
