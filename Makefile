@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate test lint format bench clean
+.PHONY: install run migrate test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,14 @@ migrate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The pure layer only (builders, parsers, rules, the shape of the code): seconds, no database.
+test-fast: $(STAMP)
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot handlers models scheduler app.py
+	$(BIN)/mypy bot handlers models scheduler app.py  # strict (pyproject.toml)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

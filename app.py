@@ -125,7 +125,8 @@ def _serve_socket_mode(settings: Settings) -> int:
     deps = build_deps(settings)
     _start_scheduler(settings)
     assert settings.slack_app_token is not None
-    SocketModeHandler(create_app(deps), settings.slack_app_token.get_secret_value()).start()
+    handler = SocketModeHandler(create_app(deps), settings.slack_app_token.get_secret_value())
+    handler.start()  # type: ignore[no-untyped-call]
     return 0
 
 

@@ -71,7 +71,7 @@ def _slack_events(
         return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
     environ["wsgi.input"] = io.BytesIO(raw.encode())
     environ["CONTENT_LENGTH"] = str(len(raw.encode()))
-    return slack(environ, start_response)  # type: ignore[arg-type]
+    return slack(environ, start_response)
 
 
 def _healthz(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
 from bot.services import feedback, mentoring, topics
-from tests.conftest import Bot
 from tests.app.test_me_app import ALICE, BOB, CAROL, DAVE, NOW, T, ask, give_kudos, react, seed
+from tests.conftest import Bot
 
 HOME_VIEW = {"id": "VHOME123", "type": "home", "team_id": T, "blocks": []}
 
