@@ -24,7 +24,7 @@ from bot.errors import DomainError
 from bot.services.people import Person, person_from_member, remember_member
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from bot.slack_api import error_of
-from models import Member
+from models import Member, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,7 @@ class MemberDirectory:
             member = session.get(Member, (team_id, user_id))
             if member is not None and member.profile_at is not None:
                 return person_from_member(member)
-            synced = get_workspace(
-                session=session, team_id=team_id, defaults=self._defaults, now=self._clock()
-            ).roster_synced_at
+            synced = self._roster_synced_at(session, team_id)
         fresh = synced is not None and synced >= self._clock() - ROSTER_FRESH
         return Unknown(user_id, certain=fresh)
 
@@ -196,9 +194,7 @@ class MemberDirectory:
     def sync_roster(self, client: WebClient, team_id: str) -> bool:
         """Copy the member list into `members` unless that was done moments ago."""
         with self._sessions() as session:
-            synced = get_workspace(
-                session=session, team_id=team_id, defaults=self._defaults, now=self._clock()
-            ).roster_synced_at
+            synced = self._roster_synced_at(session, team_id)
         if synced is not None and synced >= self._clock() - ROSTER_FRESH / 3:
             return False
         self._roster(client, team_id, fresh=True)
@@ -207,6 +203,11 @@ class MemberDirectory:
     def forget(self, team_id: str, user_id: str) -> None:
         with self._lock:
             self._people.pop((team_id, user_id), None)
+
+    @staticmethod
+    def _roster_synced_at(session: Session, team_id: str) -> datetime | None:
+        workspace = session.get(Workspace, team_id)
+        return workspace.roster_synced_at if workspace is not None else None
 
     def _keep(self, key: tuple[str, str], person: Person | None) -> None:
         with self._lock:
