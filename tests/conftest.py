@@ -42,9 +42,9 @@ BOT_TOKEN = "xoxb-test-0000-secret-token"
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 
-# ----- property tests: thorough by default, quick for `make test-fast` ------------------------
-hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
-hypothesis_settings.register_profile("fast", max_examples=30, deadline=None)
+# ----- property tests: thorough by default, quick for `make test-fast` (tests/properties.py) -
+hypothesis_settings.register_profile("thorough", deadline=None)  # 100 unless a test asks more
+hypothesis_settings.register_profile("fast", max_examples=10, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough"))
 
 

@@ -21,26 +21,13 @@ from bot.services.kudos import give_kudos
 from bot.services.people import Person
 from bot.services.thanks import Reaction, record_thanks, retract_thanks
 from bot.services.workspaces import WorkspaceDefaults
+from tests.cli import run_app
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.slack_double import SlackDouble
 from tests.slack_requests import SlackSender
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_app(
-    *args: str, env: dict[str, str], timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "app.py", *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+__all__ = ["ROOT", "run_app"]  # for the other CLI tests
 
 
 def test_a_wrong_setting_is_a_clear_error_naming_the_variable(monkeypatch) -> None:
@@ -122,7 +109,7 @@ def seed(sessions) -> None:
 
 def test_export_writes_one_record_per_line(sessions, database_url) -> None:
     seed(sessions)
-    result = run_app("export", env={"DATABASE_URL": database_url})
+    result = run_app("export", env={"DATABASE_URL": database_url}, in_process=True)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["type"], r["from_user"], r["to_user"]) for r in records] == [
@@ -153,9 +140,13 @@ def test_export_csv_by_type_and_since(sessions, database_url) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["type"], r["from_user"]) for r in rows] == [("thanks", "UBOB"), ("thanks", "UDAVE")]
-    later = run_app("export", "--since", "2026-11-21", env={"DATABASE_URL": database_url})
+    later = run_app(
+        "export", "--since", "2026-11-21", env={"DATABASE_URL": database_url}, in_process=True
+    )
     assert later.returncode == 0 and later.stdout == ""
-    wrong = run_app("export", "--type", "gossip", env={"DATABASE_URL": database_url})
+    wrong = run_app(
+        "export", "--type", "gossip", env={"DATABASE_URL": database_url}, in_process=True
+    )
     assert wrong.returncode == 2 and "gossip" in wrong.stderr
 
 
@@ -232,9 +223,11 @@ def test_the_env_example_lists_every_setting_and_starts_without_credentials(tmp_
 
 
 def test_run_job_refuses_an_unreadable_moment_and_an_unknown_job(database_url, engine) -> None:
-    bad_time = run_app("run-job", "digest", "--at", "tomorrow", env={"DATABASE_URL": database_url})
+    bad_time = run_app(
+        "run-job", "digest", "--at", "tomorrow", env={"DATABASE_URL": database_url}, in_process=True
+    )
     assert bad_time.returncode == 2 and "ISO-8601" in bad_time.stderr
-    unknown = run_app("run-job", "gossip", env={"DATABASE_URL": database_url})
+    unknown = run_app("run-job", "gossip", env={"DATABASE_URL": database_url}, in_process=True)
     assert unknown.returncode == 2 and "digest" in unknown.stderr
 
 

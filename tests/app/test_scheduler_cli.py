@@ -4,9 +4,7 @@ work for the current period even before it is due; `--at` sets the moment."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,6 +18,7 @@ from app import _start_scheduler
 from bot.db import make_engine, make_sessionmaker
 from bot.services.channels import ChannelChange, apply_change, enroll_channel
 from models import Kudos
+from tests import cli
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
 from tests.slack_double import TEAM_ID, SlackDouble
 
@@ -27,24 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 WEDNESDAY = datetime(2026, 11, 25, 10, tzinfo=UTC)  # ISO week 2026-W48; the digest is due Friday
 
 
-def run_app(*args: str, database_url: str, slack: SlackDouble) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "app.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_app(
+    *args: str, database_url: str, slack: SlackDouble, in_process: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+    }
+    return cli.run_app(*args, env=env, in_process=in_process, timeout=120)
 
 
 def seed(sessions: sessionmaker[Session]) -> None:
@@ -78,7 +69,7 @@ def seed(sessions: sessionmaker[Session]) -> None:
 def fresh_sqlite(tmp_path: Path, slack: SlackDouble) -> Iterator[tuple[str, Engine]]:
     """A new SQLite file, migrated by `app.py migrate` itself."""
     url = f"sqlite:///{tmp_path}/reciprocity.db"
-    migrated = run_app("migrate", database_url=url, slack=slack)
+    migrated = run_app("migrate", database_url=url, slack=slack, in_process=False)
     assert migrated.returncode == 0, migrated.stderr
     engine = make_engine(url)
     yield url, engine
@@ -91,8 +82,16 @@ def test_run_job_digest_for_one_channel_end_to_end_on_a_migrated_sqlite_file(
     url, engine = fresh_sqlite
     seed(make_sessionmaker(engine))
     at = WEDNESDAY.isoformat()
-    first = run_app(
-        "run-job", "digest", "--channel", "CDIGEST", "--at", at, database_url=url, slack=slack
+    first = run_app(  # a real process, end to end; the rest run `main` in this one
+        "run-job",
+        "digest",
+        "--channel",
+        "CDIGEST",
+        "--at",
+        at,
+        database_url=url,
+        slack=slack,
+        in_process=False,
     )
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "digest: 1 posted, 0 quiet, 0 to retry"

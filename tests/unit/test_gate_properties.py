@@ -21,6 +21,7 @@ from bot.services.gate import (
 )
 from bot.services.people import zone
 from bot.services.preferences import Preferences
+from tests.properties import examples
 
 WEDNESDAY_1300_UTC = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 ZONES = [
@@ -283,7 +284,7 @@ def local_minute(moment: datetime, prefs: Preferences, profile_tz: str) -> tuple
     return local.weekday(), local.hour * 60 + local.minute
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(situations())
 def test_a_nudge_sent_now_is_allowed_by_every_boundary(case: dict) -> None:  # type: ignore[type-arg]
     decision = decide(**case)
@@ -301,7 +302,7 @@ def test_a_nudge_sent_now_is_allowed_by_every_boundary(case: dict) -> None:  # t
         assert case["dnd"] is None or not case["dnd"].active
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(situations())
 def test_a_deferred_nudge_waits_for_a_moment_every_boundary_allows(case: dict) -> None:  # type: ignore[type-arg]
     decision = decide(**case)
@@ -323,7 +324,7 @@ def test_a_deferred_nudge_waits_for_a_moment_every_boundary_allows(case: dict) -
         assert case["prefs"].work_start_minute <= minute < case["prefs"].work_end_minute
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(situations())
 def test_opted_out_or_capped_at_zero_is_never_sent_or_deferred(case: dict) -> None:  # type: ignore[type-arg]
     prefs = case["prefs"]
@@ -338,7 +339,7 @@ def test_opted_out_or_capped_at_zero_is_never_sent_or_deferred(case: dict) -> No
         assert decision.verdict is Verdict.DROP
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(situations())
 def test_the_next_moment_is_the_earliest_allowed_minute(case: dict) -> None:  # type: ignore[type-arg]
     """One minute before the moment the gate picks, something still stands in the way."""
@@ -350,7 +351,7 @@ def test_the_next_moment_is_the_earliest_allowed_minute(case: dict) -> None:  # 
             assert not allowed_at(moment=before, **{k: v for k, v in case.items() if k != "now"})
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(situations(), st.integers(0, 6 * 24 * 60))
 def test_an_expiry_is_never_overstepped(case: dict, minutes_left: int) -> None:  # type: ignore[type-arg]
     expires = case["now"] + timedelta(minutes=minutes_left)
@@ -359,7 +360,7 @@ def test_an_expiry_is_never_overstepped(case: dict, minutes_left: int) -> None: 
         assert decision.at is not None and decision.at <= expires
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(preferences(), st.sampled_from(ZONES), moments)
 def test_a_working_moment_is_found_whenever_the_week_has_a_window(
     prefs: Preferences, profile_tz: str, start: datetime
@@ -384,7 +385,7 @@ def test_cap_free_at_counts_only_the_last_seven_days() -> None:
     )
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(situations())
 def test_the_gate_sends_now_exactly_when_every_boundary_allows_now(case: dict) -> None:  # type: ignore[type-arg]
     decision = decide(**case)

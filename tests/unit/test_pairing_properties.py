@@ -17,6 +17,7 @@ from bot.services.pairing import (
     form_circles,
     pair_mentees,
 )
+from tests.properties import examples
 
 IDS = [f"U{i}" for i in range(9)]
 TOPICS = ["python", "design", "sql", "career"]
@@ -70,7 +71,7 @@ def most_pairs(mentors: list[Candidate], mentees: list[Candidate], rules: Constr
     return best(0)
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(candidates(max_size=4, mentors=True), candidates(max_size=6), constraints)
 def test_pairs_respect_capacity_avoid_lists_and_pair_everyone_who_can_be(
     mentors: list[Candidate], mentees: list[Candidate], rules: Constraints
@@ -88,7 +89,7 @@ def test_pairs_respect_capacity_avoid_lists_and_pair_everyone_who_can_be(
     assert len(pairs) == most_pairs(mentors, mentees, rules), "someone pairable was left out"
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(candidates(max_size=4, mentors=True), candidates(max_size=6), constraints)
 def test_no_repeated_pair_while_a_free_mentor_would_do(
     mentors: list[Candidate], mentees: list[Candidate], rules: Constraints
@@ -110,7 +111,7 @@ def test_no_repeated_pair_while_a_free_mentor_would_do(
         assert alternatives == [], f"{pair} repeats although {alternatives} had room"
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(candidates(max_size=4, mentors=True), candidates(max_size=6), constraints, st.randoms())
 def test_pairing_is_deterministic(
     mentors: list[Candidate], mentees: list[Candidate], rules: Constraints, rnd: random.Random
@@ -151,7 +152,7 @@ def test_the_suggested_topic_is_one_they_share() -> None:
 
 
 # ----- circles --------------------------------------------------------------------------------
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(candidates(max_size=9), constraints)
 def test_circles_have_three_to_five_people_none_twice_none_with_someone_they_avoid(
     peers: list[Candidate], rules: Constraints
@@ -167,7 +168,7 @@ def test_circles_have_three_to_five_people_none_twice_none_with_someone_they_avo
                 assert a == b or rules.allowed(a, b)
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(candidates(max_size=9), st.randoms())
 def test_without_avoid_lists_everyone_is_in_a_circle(
     peers: list[Candidate], rnd: random.Random

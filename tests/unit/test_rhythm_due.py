@@ -18,6 +18,7 @@ from bot.services.due import (
     week_moment,
 )
 from bot.services.people import zone
+from tests.properties import examples
 
 FRIDAY_3PM = (4, 15 * 60)
 ZONES = [
@@ -95,7 +96,7 @@ instants = st.datetimes(
 )
 
 
-@settings(deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @example(now=datetime(2024, 10, 20, 22, tzinfo=UTC), tz="Europe/Berlin", weekday=0, minute=0)
 @example(now=datetime(2026, 3, 28, 23, tzinfo=UTC), tz="Europe/Berlin", weekday=6, minute=150)
 @given(
