@@ -7,9 +7,10 @@ Listeners are module-level functions; Bolt injects their arguments by name, `dep
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.blocks import usage
 from bot.deps import Deps
@@ -45,11 +46,21 @@ MESSAGE_HOOKS = (help_requests.on_thread_reply, channels.on_share_reply)
 """Called, in order, for each message a person posts where the bot can hear it."""
 
 
+class ProvideDeps(Middleware):
+    """Puts `deps` in each request's context, for listeners to take by name."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["deps"] = self.deps
+        return next()
+
+
 def register_handlers(app: App, deps: Deps) -> None:
-    @app.middleware
-    def provide_deps(context: BoltContext, next: Any) -> None:
-        context["deps"] = deps
-        next()
+    app.use(ProvideDeps(deps))
 
     routes = Routes(app)
     for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_bolt.middleware import Middleware
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +56,28 @@ class InProcessLazyRunner(LazyListenerRunner):
             self.on_error(error, request)
 
 
+class EventInbox(Middleware):
+    """Write each event to the inbox before acting; a redelivery stops here."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body = req.body
+        if req.lazy_only or body.get("type") != "event_callback" or not body.get("event_id"):
+            return next()
+        try:
+            fresh = admit_event(sessions=self.deps.sessions, body=body, now=self.deps.clock())
+        except SQLAlchemyError:
+            log.exception("could not write event to the inbox; asking Slack to retry")
+            return BoltResponse(status=503, body="database unavailable; please retry")
+        if not fresh:
+            return BoltResponse(status=200, body="")
+        return next()
+
+
 def create_app(
     deps: Deps,
     *,
@@ -95,19 +118,7 @@ def create_app(
         )
     app.listener_runner.lazy_listener_runner = runner
 
-    @app.middleware
-    def inbox(request: BoltRequest, body: dict[str, Any], next: Any) -> BoltResponse | None:
-        """Write each event to the inbox before acting; a redelivery stops here."""
-        if request.lazy_only or body.get("type") != "event_callback" or not body.get("event_id"):
-            return next()  # type: ignore[no-any-return]
-        try:
-            fresh = admit_event(sessions=deps.sessions, body=body, now=deps.clock())
-        except SQLAlchemyError:
-            log.exception("could not write event to the inbox; asking Slack to retry")
-            return BoltResponse(status=503, body="database unavailable; please retry")
-        if not fresh:
-            return BoltResponse(status=200, body="")
-        return next()  # type: ignore[no-any-return]
+    app.use(EventInbox(deps))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:

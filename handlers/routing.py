@@ -11,11 +11,11 @@ hands them to @app.error or retries them.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest
-from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 
@@ -30,16 +30,12 @@ def answering(listener: Listener, *, lazy: bool) -> Listener:
     """`listener`, with its DomainErrors (and, in the fast part, any error) answered."""
     names = get_arg_names_of_callable(listener)
 
-    def wrapped(request: BoltRequest, body: dict[str, Any], client: WebClient, logger: Any) -> Any:
-        kwargs = build_required_kwargs(
-            logger=logger,
-            required_arg_names=list(names),
-            request=request,
-            response=None,
-            this_func=listener,
-        )
+    def wrapped(**kwargs: Any) -> Any:
+        request: BoltRequest = kwargs["request"]
+        body: dict[str, Any] = kwargs["body"]
+        client: WebClient = kwargs["client"]
         try:
-            return listener(**kwargs)
+            return listener(**{name: kwargs[name] for name in names})
         except DomainError as error:
             _acknowledge(request)
             tell_privately(body, client, error.text)
@@ -50,8 +46,13 @@ def answering(listener: Listener, *, lazy: bool) -> Listener:
             answer_failure(error, body, client)
         return None
 
-    # Named like the listener (Bolt finds lazy functions by name), but not marked as wrapping
-    # it: Bolt must inject the wrapper's own arguments, which then serve the listener's.
+    # Bolt injects arguments by name: the listener's own, plus what an answer needs. Named
+    # like the listener, since Bolt finds lazy functions by name.
+    wanted = dict.fromkeys([*names, "request", "body", "client"])
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    wrapped.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, parameter) for name in wanted]
+    )
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(wrapped, attribute, getattr(listener, attribute))
     return wrapped
