@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 ROSTER_FRESH = timedelta(minutes=15)
 """A member list copied this recently is complete enough to say "no such person"."""
+ROSTER_EVERY = timedelta(hours=1)
+"""How often the member list is copied at most (`users.list` is rate-limited, and a big
+workspace takes a page per 200 people)."""
 
 _NOT_FOUND = frozenset({"user_not_found", "user_not_visible"})
 
@@ -107,9 +110,6 @@ class MemberDirectory:
         if person is None:
             raise DomainError(f"I couldn't find <@{user_id}> in this workspace.", field=field)
         return person
-
-    def get_many(self, client: WebClient, team_id: str, user_ids: list[str]) -> list[Person | None]:
-        return [self.get(client, team_id, uid) for uid in user_ids]
 
     # ----- by id, without the network ----------------------------------------------------
     def local(self, team_id: str, user_id: str) -> Person | Unknown:
@@ -192,10 +192,10 @@ class MemberDirectory:
         return people
 
     def sync_roster(self, client: WebClient, team_id: str) -> bool:
-        """Copy the member list into `members` unless that was done moments ago."""
+        """Copy the member list into `members` unless that was done within the hour."""
         with self._sessions() as session:
             synced = self._roster_synced_at(session, team_id)
-        if synced is not None and synced >= self._clock() - ROSTER_FRESH / 3:
+        if synced is not None and synced >= self._clock() - ROSTER_EVERY:
             return False
         self._roster(client, team_id, fresh=True)
         return True

@@ -9,16 +9,14 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.middleware import Middleware
-from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps
 from bot.services.inbox import admit_event
-from handlers.queue import QueuedLazyListenerRunner
+from handlers.queue import QueuedLazyListenerRunner, run_lazy
 from handlers.replies import answer_failure
 
 log = logging.getLogger(__name__)
@@ -37,15 +35,7 @@ class InProcessLazyRunner(LazyListenerRunner):
         self.executor.submit(self._run_reporting, function, request)
 
     def run(self, function: Callable[..., None], request: BoltRequest) -> None:
-        function(
-            **build_required_kwargs(
-                logger=self.logger,
-                required_arg_names=get_arg_names_of_callable(function),
-                request=request,
-                response=None,
-                this_func=function,
-            )
-        )
+        run_lazy(function, request, self.logger)
 
     def _run_reporting(self, function: Callable[..., None], request: BoltRequest) -> None:
         try:

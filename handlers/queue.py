@@ -126,16 +126,21 @@ class QueuedLazyListenerRunner(LazyListenerRunner):
             log.exception("queued work could not be saved at exit")
 
     def run(self, function: Callable[..., None], request: BoltRequest) -> None:
-        # Unlike Bolt's default, let errors reach @app.error and the queue worker.
-        function(
-            **build_required_kwargs(
-                logger=self.logger,
-                required_arg_names=get_arg_names_of_callable(function),
-                request=request,
-                response=None,
-                this_func=function,
-            )
+        run_lazy(function, request, self.logger)
+
+
+def run_lazy(function: Callable[..., None], request: BoltRequest, logger: logging.Logger) -> None:
+    """Call a lazy function with its arguments; unlike Bolt's default, errors propagate (to
+    @app.error, or the queue worker)."""
+    function(
+        **build_required_kwargs(
+            logger=logger,
+            required_arg_names=get_arg_names_of_callable(function),
+            request=request,
+            response=None,
+            this_func=function,
         )
+    )
 
 
 def take(*, sessions: sessionmaker[Session], now: datetime) -> WorkItem | None:
