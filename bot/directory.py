@@ -28,8 +28,9 @@ from models import Member, Workspace
 
 log = logging.getLogger(__name__)
 
-ROSTER_FRESH = timedelta(minutes=15)
-"""A member list copied this recently is complete enough to say "no such person"."""
+ROSTER_FRESH = timedelta(minutes=2)
+"""A member list copied this recently (just after the form opened) is complete enough for the
+form's answer to say "no such person"; later, someone not in it is checked after the ack."""
 ROSTER_EVERY = timedelta(hours=1)
 """How often the member list is copied at most (`users.list` is rate-limited, and a big
 workspace takes a page per 200 people)."""
