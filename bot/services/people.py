@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db import insert_once
@@ -58,37 +60,121 @@ def _profile(person: Person) -> dict[str, object]:
     }
 
 
-def remember_member(*, session: Session, person: Person, now: datetime) -> Member:
-    """Create or refresh the member row, keeping what the person set themselves.
+MemberKey = tuple[str, str]  # (team_id, user_id): the one order every transaction locks in
 
-    A person known only by id creates a bare row and never overwrites a profile. Writes only
-    when the profile changed (fewer row locks under load), and tolerates a concurrent
-    transaction creating the same row first.
+
+def member_key(person: Person) -> MemberKey:
+    return (person.team_id, person.id)
+
+
+def remember_member(*, session: Session, person: Person, now: datetime) -> Member:
+    """Create or refresh one member row (see remember_members)."""
+    return remember_members(session=session, people=[person], now=now)[member_key(person)]
+
+
+def remember_members(
+    *,
+    session: Session,
+    people: Iterable[Person],
+    now: datetime,
+    lock: Iterable[Person] = (),
+) -> dict[MemberKey, Member]:
+    """Create or refresh the member rows of `people`, keeping what they set themselves, and
+    lock the rows of `lock` (remembered too) for the rest of the transaction.
+
+    A person known only by id creates a bare row and never overwrites a profile; a row is
+    written only when the profile changed (fewer row locks under load).
+
+    Never deadlocks with another transaction doing the same: rows are created and locked in
+    one global order, (team_id, user_id). First every missing row is inserted with
+    `INSERT … ON CONFLICT DO NOTHING` in that order (a concurrent insert of the same row is
+    waited for, then left alone); then every row this transaction will write or was asked to
+    lock is locked with `SELECT … FOR UPDATE` in that order, before any write. Call it once
+    with everyone a transaction needs, not once per person. (SQLite takes its write lock at
+    BEGIN IMMEDIATE, see bot/db.py; the order matters on PostgreSQL.)
     """
-    key = (person.team_id, person.id)
-    member = session.get(Member, key)
+    wanted: dict[MemberKey, Person] = {}
+    to_lock: set[MemberKey] = set()
+    for person in people:
+        _want(wanted, person)
+    for person in lock:
+        _want(wanted, person)
+        to_lock.add(member_key(person))
+    keys = sorted(wanted)
+    members: dict[MemberKey, Member] = {}
+    for key in keys:  # reading locks nothing
+        found = session.get(Member, key)
+        if found is not None:
+            members[key] = found
+    created = {k for k in keys if k not in members and _insert_missing(session, wanted[k], now)}
+    for key in keys:
+        if key not in members:  # inserted just now, by us or by a transaction we waited for
+            found = session.get(Member, key)
+            assert found is not None
+            members[key] = found
+    for key in keys:
+        if key in created:
+            continue  # inserted by this transaction: no one else can lock it until we commit
+        if key in to_lock or _stale(members[key], wanted[key]):
+            locked = lock_member(session=session, team_id=key[0], user_id=key[1])
+            assert locked is not None
+            members[key] = locked
+    for key in keys:
+        _refresh(members[key], wanted[key], now)
+    return members
+
+
+def _want(wanted: dict[MemberKey, Person], person: Person) -> None:
+    """One person per row; the one read from Slack when an id came twice."""
+    key = member_key(person)
+    if key not in wanted or (person.known and not wanted[key].known):
+        wanted[key] = person
+
+
+def _new_row(person: Person, now: datetime) -> dict[str, object]:
     profile = _profile(person) if person.known else {}
-    if member is None:
-        member = Member(
-            team_id=person.team_id,
-            user_id=person.id,
-            **(profile or {"display_name": "", "tz": "UTC", "is_bot": person.is_bot}),
-            profile_at=now if person.known else None,
-            created_at=now,
-            updated_at=now,
-        )
-        if insert_once(session, member):
-            return member
-        found = session.get(Member, key, populate_existing=True)
-        assert found is not None
-        member = found
-    if profile and (
-        member.profile_at is None or any(getattr(member, k) != v for k, v in profile.items())
-    ):
-        for k, v in profile.items():
+    return {
+        "team_id": person.team_id,
+        "user_id": person.id,
+        **(profile or {"display_name": "", "tz": "UTC", "is_bot": person.is_bot}),
+        "profile_at": now if person.known else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _insert_missing(session: Session, person: Person, now: datetime) -> bool:
+    """Insert the row unless it is there; True when this transaction inserted it.
+
+    `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same row and then does
+    nothing, without an error that would need a savepoint; the caller reads the row after.
+    """
+    row = _new_row(person, now)
+    dialect = session.get_bind().dialect.name
+    stmt: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        stmt = postgresql.insert(Member)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(Member)
+    else:  # pragma: no cover - PostgreSQL and SQLite are the databases we run on
+        return insert_once(session, Member(**row))
+    stmt = stmt.values(**row).on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+    return session.execute(stmt.returning(Member.user_id)).first() is not None
+
+
+def _stale(member: Member, person: Person) -> bool:
+    """Whether the row needs the person's profile written to it."""
+    if not person.known:
+        return False
+    profile = _profile(person)
+    return member.profile_at is None or any(getattr(member, k) != v for k, v in profile.items())
+
+
+def _refresh(member: Member, person: Person, now: datetime) -> None:
+    if _stale(member, person):
+        for k, v in _profile(person).items():
             setattr(member, k, v)
         member.profile_at = member.updated_at = now
-    return member
 
 
 def person_from_member(member: Member) -> Person:
@@ -109,8 +195,14 @@ def person_from_member(member: Member) -> Person:
 
 
 def lock_member(*, session: Session, team_id: str, user_id: str) -> Member | None:
-    """Lock one member row for the rest of the transaction (a no-op lock on SQLite)."""
+    """Lock one member row for the rest of the transaction (a no-op lock on SQLite).
+
+    To lock several, use remember_members(lock=...): it locks them in the one global order.
+    """
     stmt = (
-        select(Member).where(Member.team_id == team_id, Member.user_id == user_id).with_for_update()
+        select(Member)
+        .where(Member.team_id == team_id, Member.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # what the row says now, not what we read
     )
     return session.scalars(stmt).first()

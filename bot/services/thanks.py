@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import insert_once
-from bot.services.people import Person, remember_member
+from bot.services.people import Person, remember_members
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from models import Thanks
 
@@ -50,9 +50,9 @@ def record_thanks(
         existing.retracted_at = None
         existing.created_at = now
         return True
-    # In id order: two people thanking each other at once never lock rows in opposite orders.
-    for person in sorted((reactor, author), key=lambda p: p.id):
-        remember_member(session=session, person=person, now=now)
+    # Both in one call, which creates and locks rows in one global order: two people new to
+    # the bot thanking each other at once never wait on each other's rows in a cycle.
+    remember_members(session=session, people=(reactor, author), now=now)
     thanks = Thanks(
         team_id=reaction.team_id,
         giver_id=reaction.reactor_id,
