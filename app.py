@@ -5,6 +5,7 @@ python app.py migrate          upgrade the database to the newest schema
 python app.py run-job NAME     run one scheduled job now, honouring its claims
 python app.py export           write every record, one per line
 python app.py forget --user U  erase a person's personal data
+python app.py inbox [--dead]   queued work that is pending (or dead); --retry ID|all
 python app.py worker           run queued work and the scheduler (serve starts one itself)
 """
 
@@ -14,17 +15,19 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
     from slack_sdk import WebClient
     from sqlalchemy import Engine
 
     from bot.deps import Deps
+    from handlers.queue import QueueWorker
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("reciprocity")
@@ -50,14 +53,16 @@ def build_deps(
     engine: Engine | None = None,
     client: WebClient | None = None,
     clock: Callable[[], datetime] | None = None,
+    web: bool = False,
 ) -> Deps:
-    """Everything the handlers, flows and jobs need, built once and passed down."""
+    """Everything the handlers, flows and jobs need, built once and passed down. `web`: for a
+    process that answers Slack, whose database waits are bounded (bot/db.py)."""
     from bot.db import make_engine, make_sessionmaker
     from bot.deps import Deps, utc_now, workspace_defaults
     from bot.directory import MemberDirectory
     from bot.slack_api import make_client
 
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, bounded=web)
     sessions = make_sessionmaker(engine)
     clock = clock or utc_now
     return Deps(
@@ -96,10 +101,10 @@ def serve(settings: Settings) -> int:
         from handlers.app import create_app
         from handlers.web import make_wsgi_app
 
-        deps = build_deps(settings)
+        deps = build_deps(settings, web=True)
         assert settings.slack_signing_secret is not None
         secret = settings.slack_signing_secret.get_secret_value()
-        return make_wsgi_app(create_app(deps, work_queue=True), deps.engine, secret)
+        return make_wsgi_app(create_app(deps), deps.engine, secret)
 
     # One background process beside gunicorn's workers, for queued work and the scheduler:
     # `app.py worker` as a plain subprocess (gunicorn forks its workers afterwards, and they
@@ -118,35 +123,58 @@ def serve(settings: Settings) -> int:
 
 
 def _serve_socket_mode(settings: Settings) -> int:
+    """One process: the Socket Mode connection (each envelope acknowledged after its work is
+    committed, as over HTTP), the queue's worker and the scheduler."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from handlers.app import create_app
 
-    deps = build_deps(settings)
+    deps = build_deps(settings, web=True)
+    worker = _start_worker(settings)
     _start_scheduler(settings)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(create_app(deps), settings.slack_app_token.get_secret_value())
-    handler.start()  # type: ignore[no-untyped-call]
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        worker.stop()
     return 0
 
 
-def _start_scheduler(settings: Settings) -> None:
+def _start_worker(settings: Settings) -> QueueWorker:
+    from handlers.app import create_app
+    from handlers.queue import QueueWorker
+
+    deps = build_deps(settings)
+    worker = QueueWorker(
+        create_app(deps, consumer=True),
+        sessions=deps.sessions,
+        clock=deps.clock,
+        engine=deps.engine,
+        threads=settings.worker_threads,
+    )
+    worker.start()
+    return worker
+
+
+def _start_scheduler(settings: Settings) -> BackgroundScheduler | None:
     if not settings.scheduler_enabled:
         log.info("SCHEDULER_ENABLED=false: no scheduled jobs in this process")
-        return
+        return None
     from scheduler.runner import start_scheduler
 
-    start_scheduler(build_deps(settings))
+    return start_scheduler(build_deps(settings))
 
 
 def background() -> int:
-    """Run queued work (and, unless SCHEDULER_ENABLED=false, the scheduler) until stopped."""
+    """Run queued work (and, unless SCHEDULER_ENABLED=false, the scheduler) until stopped.
+
+    SIGTERM: take no new work, let what runs finish, then exit."""
     import signal
     import threading
 
     from bot.logs import configure_logging
-    from handlers.app import create_app
-    from handlers.queue import QueueWorker, lower_priority
+    from handlers.queue import lower_priority
 
     settings = load_settings()
     if not settings.has_slack_credentials:
@@ -154,12 +182,8 @@ def background() -> int:
         return 2
     configure_logging(settings.log_level)
     lower_priority()
-    deps = build_deps(settings)
-    worker = QueueWorker(
-        create_app(deps, queue_consumer=True), sessions=deps.sessions, clock=deps.clock
-    )
-    worker.start()
-    _start_scheduler(settings)
+    worker = _start_worker(settings)
+    scheduler = _start_scheduler(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -168,7 +192,11 @@ def background() -> int:
         ", scheduler" if settings.scheduler_enabled else "",
     )
     stop.wait()
+    log.info("stopping: no new work; waiting for what runs")
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)
     worker.stop()
+    log.info("stopped")
     return 0
 
 
@@ -193,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     export.add_argument("--type", action="append", dest="types", help="only this record type")
     export.add_argument("--since", help="only records from this date (ISO-8601)")
+    inbox = sub.add_parser("inbox", help="list queued work that is pending, or dead")
+    inbox.add_argument("--dead", action="store_true", help="list dead items (failed 5 times)")
+    inbox.add_argument("--retry", metavar="ID|all", help="put a dead item (or all) back")
     forget = sub.add_parser("forget", help="erase a person's personal data, their ids included")
     forget.add_argument("--user", required=True, help="the person's Slack user id (U…)")
     forget.add_argument("--team", help="only in this workspace (default: every workspace)")
@@ -219,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(settings, args)
     if cmd == "forget":
         return _forget(settings, args)
+    if cmd == "inbox":
+        return _inbox(settings, args)
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
@@ -236,6 +269,55 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser.print_help()
     return 2
+
+
+def _inbox(settings: Settings, args: argparse.Namespace) -> int:
+    """What the queue holds: kind, workspace, age, attempts, last error — never payload text."""
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services import work
+
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    now = datetime.now(UTC)
+    try:
+        if args.retry is not None:
+            if args.retry != "all" and not args.retry.isdigit():
+                sys.stderr.write("--retry takes an item's id (see `inbox --dead`) or `all`\n")
+                return 2
+            item_id = None if args.retry == "all" else int(args.retry)
+            n = work.retry(sessions=sessions, item_id=item_id, now=now)
+            print(f"{n} dead item{'s' if n != 1 else ''} queued again")
+            return 0 if n or item_id is None else 1
+        rows = work.listing(sessions=sessions, dead=args.dead)
+        counts = work.counts(sessions=sessions)
+    finally:
+        engine.dispose()
+    what = "dead" if args.dead else "pending"
+    print(
+        f"{counts.get('pending', 0)} pending, {counts.get('dead', 0)} dead, "
+        f"{counts.get('done', 0)} done (kept for redeliveries)"
+    )
+    if not rows:
+        print(f"no {what} items")
+    for row in rows:
+        age = _age(now - row.enqueued_at)
+        error = f"  last error: {row.last_error}" if row.last_error else ""
+        print(
+            f"#{row.id}  {row.kind}  team {row.team_id or '-'}  {age} old  "
+            f"{row.attempts} attempt{'s' if row.attempts != 1 else ''}{error}"
+        )
+    return 0
+
+
+def _age(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
 
 
 def _forget(settings: Settings, args: argparse.Namespace) -> int:

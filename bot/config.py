@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     port: int = Field(3000, ge=1, le=65535)
     scheduler_enabled: bool = True
     web_concurrency: int = Field(2, ge=1, le=64)
+    worker_threads: int = Field(8, ge=1, le=64)  # threads running queued work, per worker
     log_level: str = "INFO"
 
     # The defaults a new workspace starts with; its admins can change them in Slack.

@@ -24,3 +24,8 @@ class DomainError(Exception):
             return self.message
         gap = "\n\n" if "\n" in self.usage else "\n"
         return f"{self.message}{gap}{self.usage}"
+
+
+class NotSaved(Exception):
+    """Work could not be committed (the database is unreachable or too slow): nothing was
+    saved, and nobody may be told it was."""

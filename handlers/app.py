@@ -1,117 +1,127 @@
-"""The Bolt app: every handler registered, the event inbox, and the error handler (which,
-like every listener, answers failures through handlers/replies.py:answer_failure)."""
+"""The Bolt app: every handler registered, the durable path into the queue (the event inbox,
+and `defer` for the slow part of every other listener), and the error handler (which, like
+every listener, answers failures through handlers/replies.py:answer_failure).
+
+Two ways to build it: the web workers' (and Socket Mode's) app answers Slack, writing events
+and deferred work to the queue and committing them before the answer; the consumer app
+(`consumer=True`, the background worker) runs what the queue holds.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps
-from bot.services.inbox import admit_event
-from handlers.queue import QueuedLazyListenerRunner, run_lazy
+from bot.errors import NotSaved
+from bot.services import work
+from bot.services.events import natural_key
+from handlers.messages import may_act_on
+from handlers.queue import COMMIT_TIMEOUT, Deferrer, GroupCommit, QueueRunner, kind_of
 from handlers.replies import answer_failure
 
 log = logging.getLogger(__name__)
 
 
-class InProcessLazyRunner(LazyListenerRunner):
-    """Bolt's lazy listeners on this process's threads, with errors reaching @app.error
-    (Bolt's own runner only logs them, so a crash would pass unnoticed)."""
-
-    def __init__(self, logger: logging.Logger, executor: Executor) -> None:
-        self.logger = logger
-        self.executor = executor
-        self.on_error: Callable[[Exception, BoltRequest], None] | None = None
-
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        self.executor.submit(self._run_reporting, function, request)
-
-    def run(self, function: Callable[..., None], request: BoltRequest) -> None:
-        run_lazy(function, request, self.logger)
-
-    def _run_reporting(self, function: Callable[..., None], request: BoltRequest) -> None:
-        try:
-            self.run(function, request)
-        except Exception as error:  # handed to @app.error, which logs it and tells the person
-            if self.on_error is None:
-                raise
-            self.on_error(error, request)
+def event_row(body: dict[str, Any], raw_body: str, now: datetime) -> dict[str, Any]:
+    event = body.get("event") or {}
+    team_id = str(body.get("team_id") or event.get("team") or "")
+    return work.new_row(
+        key=f"event:{body.get('event_id') or uuid.uuid4().hex}",
+        natural_key=natural_key(team_id, event),
+        kind=kind_of(body),
+        team_id=team_id,
+        function="",
+        body=raw_body,
+        headers={"content-type": ["application/json"]},
+        now=now,
+    )
 
 
 class EventInbox(Middleware):
-    """Write each event to the inbox before acting; a redelivery stops here."""
+    """Each event is written to the inbox before Slack hears back; a redelivery stops here.
 
-    def __init__(self, deps: Deps) -> None:
+    The event is then the queue's to run, not this process's. An event no listener acts on
+    (most channel messages) is not written at all.
+    """
+
+    def __init__(self, deps: Deps, commits: GroupCommit) -> None:
         self.deps = deps
+        self.commits = commits
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         body = req.body
-        if req.lazy_only or body.get("type") != "event_callback" or not body.get("event_id"):
+        if req.lazy_only or body.get("type") != "event_callback":
             return next()
-        try:
-            fresh = admit_event(sessions=self.deps.sessions, body=body, now=self.deps.clock())
-        except SQLAlchemyError:
-            log.exception("could not write event to the inbox; asking Slack to retry")
-            return BoltResponse(status=503, body="database unavailable; please retry")
-        if not fresh:
+        if not may_act_on(body.get("event") or {}):
             return BoltResponse(status=200, body="")
+        try:
+            self.commits.add(event_row(body, req.raw_body, self.deps.clock()))
+        except NotSaved:
+            log.warning("could not write an event to the inbox; asking Slack to retry")
+            return BoltResponse(status=503, body="database unavailable; please retry")
+        return BoltResponse(status=200, body="")  # new, or a redelivery of one we have
+
+
+class ProvideQueue(Middleware):
+    """Puts `defer` (handlers/queue.py:Deferrer) in each request's context."""
+
+    def __init__(self, deps: Deps, commits: GroupCommit) -> None:
+        self.deps = deps
+        self.commits = commits
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["defer"] = Deferrer(self.commits, self.deps.clock, req)
         return next()
 
 
 def create_app(
-    deps: Deps,
-    *,
-    listener_executor: Executor | None = None,
-    work_queue: bool = False,
-    queue_consumer: bool = False,
+    deps: Deps, *, listener_executor: Executor | None = None, consumer: bool = False
 ) -> App:
-    """The Bolt app with every handler registered, its inbox and its one error handler.
+    """The Bolt app with every handler registered, its durable path and its error handler.
 
-    `work_queue`: lazy listeners are queued in the database (handlers/queue.py) instead of
-    run on this process's threads. `queue_consumer`: this app runs queued work; its requests
-    come from our own database, so there is no signature to check.
+    `consumer`: this app runs queued work (the background worker); its requests come from
+    our own database, so there is no signature to check, and it runs them synchronously
+    (`process_before_response`) so that a failure reaches the worker, which retries it.
     """
     from handlers import register_handlers
 
     settings = deps.settings
     if settings.slack_signing_secret is None:
         raise ValueError("SLACK_SIGNING_SECRET is required")
-    # Bolt's default is 5 threads: slow work after ack() would then delay other acks.
+    # Bolt's default is 5 threads; a fast part that opens a modal waits on Slack.
     executor = listener_executor or ThreadPoolExecutor(max_workers=32)
     app = App(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
-        request_verification_enabled=not queue_consumer,
+        request_verification_enabled=not consumer,
+        process_before_response=consumer,
         listener_executor=executor,
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
-    runner: LazyListenerRunner
-    if work_queue or queue_consumer:
-        runner = QueuedLazyListenerRunner(deps.sessions, deps.clock, app.logger)
-    else:
-        runner = in_process = InProcessLazyRunner(app.logger, executor)
-        in_process.on_error = lambda error, request: (
-            app.listener_runner.listener_error_handler.handle(
-                error=error, request=request, response=None
-            )
-        )
-    app.listener_runner.lazy_listener_runner = runner
-
-    app.use(EventInbox(deps))
+    app.listener_runner.lazy_listener_runner = QueueRunner(app.logger)
+    if not consumer:
+        commits = GroupCommit(deps.sessions, timeout=COMMIT_TIMEOUT)
+        app.use(EventInbox(deps, commits))
+        app.use(ProvideQueue(deps, commits))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+        if consumer:
+            raise error  # the worker records it and retries: nobody is told yet
         answer_failure(error, body, client)
 
     register_handlers(app, deps)

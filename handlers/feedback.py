@@ -46,7 +46,9 @@ from bot.services.feedback import (
     received_feedback,
 )
 from bot.slack_api import permalink
+from bot.work import stable_id
 from handlers.forms import checked, field
+from handlers.queue import Defer
 from handlers.replies import with_usage
 from handlers.routing import Routes
 
@@ -55,14 +57,14 @@ _REQUEST_BLOCKS = {"people": ids.FEEDBACK_REVIEWERS_BLOCK, "topic": ids.FEEDBACK
 
 
 def register(app: Routes) -> None:
-    app.command("/feedback")(feedback_command)
+    app.command("/feedback")(ack=feedback_command, lazy=[feedback_from_command])
     app.shortcut(ids.FEEDBACK_SHORTCUT)(feedback_on_message)
-    app.view(ids.FEEDBACK_REQUEST_MODAL)(request_submitted)
+    app.view(ids.FEEDBACK_REQUEST_MODAL)(ack=request_submitted, lazy=[ask_from_form])
     app.action(ids.FEEDBACK_GIVE_ACTION)(give_clicked)
-    app.action(ids.FEEDBACK_DECLINE_ACTION)(decline_clicked)
+    app.action(ids.FEEDBACK_DECLINE_ACTION)(decline_clicked, queued=True)
     app.action(ids.FEEDBACK_OFFER_ACTION)(offer_clicked)
-    app.action(ids.FEEDBACK_OFFER_DISMISS_ACTION)(offer_dismissed)
-    app.view(ids.FEEDBACK_MODAL)(feedback_submitted)
+    app.action(ids.FEEDBACK_OFFER_DISMISS_ACTION)(offer_dismissed, queued=True)
+    app.view(ids.FEEDBACK_MODAL)(ack=feedback_submitted, lazy=[give_from_form])
 
 
 def pressed_in(body: dict[str, Any]) -> DmRef | None:
@@ -86,9 +88,33 @@ def open_form(
 # ----- /feedback -----------------------------------------------------------------------------
 @with_usage(usage.FEEDBACK)
 def feedback_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, defer: Defer
 ) -> None:
+    """The fast part: `give` opens the form at once (its trigger lasts 3 s); the rest is
+    queued (committed) and done from the queue."""
+    parsed = parse_feedback(command.get("text", ""))
+    if parsed.action != "give":
+        defer(feedback_from_command)
+        ack()
+        return
     ack()
+    team_id, user_id = command["team_id"], command["user_id"]
+    people = deps.directory.resolve(client, team_id, parsed.user_ids, parsed.names, field="people")
+    if len(people) != 1:
+        raise DomainError(
+            "Name one person: `/feedback give @name`."
+            if not people
+            else "One person at a time, please — feedback is personal."
+        )
+    giver = deps.directory.profile(client, team_id, user_id)
+    check_person(giver, people[0], verb="give feedback to")
+    open_form(client, command["trigger_id"], people[0].id, {"to": people[0].id})
+
+
+@with_usage(usage.FEEDBACK)
+def feedback_from_command(
+    command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
     parsed = parse_feedback(command.get("text", ""))
     if parsed.action == "request":
@@ -110,19 +136,6 @@ def feedback_command(
             link=None,
         )
         respond(text=requested_text(requests), response_type="ephemeral")
-    elif parsed.action == "give":
-        people = deps.directory.resolve(
-            client, team_id, parsed.user_ids, parsed.names, field="people"
-        )
-        if len(people) != 1:
-            raise DomainError(
-                "Name one person: `/feedback give @name`."
-                if not people
-                else "One person at a time, please — feedback is personal."
-            )
-        giver = deps.directory.profile(client, team_id, user_id)
-        check_person(giver, people[0], verb="give feedback to")
-        open_form(client, command["trigger_id"], people[0].id, {"to": people[0].id})
     elif parsed.action == "list":
         with deps.sessions() as session:
             items = received_feedback(session=session, team_id=team_id, user_id=user_id)
@@ -156,7 +169,7 @@ def _request_form(view: dict[str, Any]) -> tuple[list[str], str | None, str | No
 
 
 def request_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, defer: Defer
 ) -> None:
     team_id, user_id = team_of(body), body["user"]["id"]
     user_ids, topic, link = _request_form(view)
@@ -173,7 +186,15 @@ def request_submitted(
     )
     if planned is None:
         return
+    defer(ask_from_form)
     ack(response_action="update", view=requested_view(planned))
+
+
+def ask_from_form(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    team_id, user_id = team_of(body), body["user"]["id"]
+    user_ids, topic, link = _request_form(view)
     flow.ask_reviewers(
         deps,
         client,
@@ -287,10 +308,11 @@ def check_feedback_form(deps: Deps, team_id: str, giver_id: str, view: dict[str,
 
 
 def feedback_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, defer: Defer
 ) -> None:
+    """The fast part: every rule checked on the form; then the feedback is queued (committed)
+    and the form says it is on its way."""
     team_id, giver_id = team_of(body), body["user"]["id"]
-    metadata = private_metadata(view)
     draft, as_written = _draft(view)
     errors = draft_errors(draft) or ({} if as_written else labelling_errors(draft))
     if errors:
@@ -307,7 +329,19 @@ def feedback_submitted(
     )
     if receiver_id is None:
         return
+    defer(give_from_form)
     ack(response_action="update", view=sent_view(receiver_id))
+
+
+def give_from_form(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """The slow part, from the queue: store it, deliver it to the receiver's DM, close the
+    invitation. A failed delivery is retried by the queue (stored once: `origin`)."""
+    team_id, giver_id = team_of(body), body["user"]["id"]
+    metadata = private_metadata(view)
+    draft, as_written = _draft(view)
+    receiver_id = _receiver_id(metadata)
     giver = deps.directory.profile(client, team_id, giver_id)
     receiver = deps.directory.require(client, team_id, receiver_id, field="people")
     with deps.sessions.begin() as session:
@@ -321,11 +355,22 @@ def feedback_submitted(
             offer_id=metadata.get("offer_id"),
             sent_as_written=as_written,
             now=deps.clock(),
+            origin=stable_id("feedback"),
         )
-    dm = metadata.get("dm")
     flow.deliver_feedback(
+        deps,
         client,
         given,
+        team_id=team_id,
         offer=metadata.get("offer_id") is not None,
-        pressed_in=(str(dm[0]), str(dm[1])) if isinstance(dm, list) and len(dm) == 2 else None,
+        pressed_in=dm_in(metadata),
     )
+
+
+def dm_in(metadata: dict[str, Any]) -> DmRef | None:
+    """The (channel, ts) the form was opened from, if it has that shape (the flow checks it
+    is the giver's DM before touching it)."""
+    dm = metadata.get("dm")
+    if isinstance(dm, list) and len(dm) == 2 and all(isinstance(part, str) for part in dm):
+        return dm[0], dm[1]
+    return None

@@ -32,6 +32,7 @@ from bot.services.help_requests import (
 from bot.slack_api import bot_is_in, is_direct_message, permalink
 from bot.text import clean, from_slack, truncate
 from handlers.forms import checked, field
+from handlers.queue import Defer
 from handlers.replies import tell_privately
 from handlers.routing import Routes
 
@@ -45,13 +46,13 @@ _RESOLVE_BLOCKS = {"helpers": ids.HELP_HELPERS_BLOCK, "note": ids.HELP_NOTE_BLOC
 
 
 def register(app: Routes) -> None:
-    app.command("/askhelp")(askhelp_command)
+    app.command("/askhelp")(ack=askhelp_command, lazy=[ask_from_command])
     app.shortcut(ids.HELP_SHORTCUT)(help_with_message)
-    app.view(ids.HELP_MODAL)(ask_submitted)
-    app.action(ids.HELP_OFFER_ACTION)(offer_clicked)
+    app.view(ids.HELP_MODAL)(ack=ask_submitted, lazy=[ask_from_form])
+    app.action(ids.HELP_OFFER_ACTION)(offer_clicked, queued=True)
     app.action(ids.HELP_RESOLVE_ACTION)(resolve_clicked)
-    app.view(ids.HELP_RESOLVE_MODAL)(resolve_submitted)
-    app.action(ids.HELP_REOPEN_ACTION)(reopen_clicked)
+    app.view(ids.HELP_RESOLVE_MODAL)(ack=resolve_submitted, lazy=[resolve_from_form])
+    app.action(ids.HELP_REOPEN_ACTION)(reopen_clicked, queued=True)
 
 
 def say_privately(respond: Respond, text: str) -> None:
@@ -68,20 +69,28 @@ def open_ask_modal(
 
 # ----- asking ------------------------------------------------------------------------------------
 def askhelp_command(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, defer: Defer
 ) -> None:
-    ack()
+    """The fast part: with a question, queue it (committed) and ack; without, open the form."""
     channel_id = command.get("channel_id", "")
+    if (command.get("text") or "").strip() and not is_direct_message(channel_id):
+        defer(ask_from_command)
+        ack()
+        return
+    ack()
     if is_direct_message(channel_id):
         say_privately(respond, not_in_channel_text())
         return
-    if not (command.get("text") or "").strip():
-        if not bot_is_in(client, channel_id):
-            say_privately(respond, not_in_channel_text())
-            return
-        metadata = {"channel_id": channel_id, "response_url": command.get("response_url")}
-        open_ask_modal(client, command["trigger_id"], metadata)
+    if not bot_is_in(client, channel_id):
+        say_privately(respond, not_in_channel_text())
         return
+    metadata = {"channel_id": channel_id, "response_url": command.get("response_url")}
+    open_ask_modal(client, command["trigger_id"], metadata)
+
+
+def ask_from_command(command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """The slow part, from the queue: post the card and store the request."""
+    channel_id = command.get("channel_id", "")
     flow.publish_request(
         deps,
         client,
@@ -133,15 +142,20 @@ def read_draft(view: dict[str, Any]) -> HelpDraft:
     )
 
 
-def ask_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
-) -> None:
+def ask_submitted(ack: Ack, view: dict[str, Any], defer: Defer) -> None:
     draft = checked(
         ack, lambda: read_draft(view), blocks=_DRAFT_BLOCKS, default=ids.HELP_QUESTION_BLOCK
     )
     if draft is None:
         return
+    defer(ask_from_form)
     ack()
+
+
+def ask_from_form(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    draft = read_draft(view)
     flow.publish_request(
         deps,
         client,
@@ -224,7 +238,7 @@ def check_resolve_form(deps: Deps, team_id: str, user_id: str, view: dict[str, A
 
 
 def resolve_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, defer: Defer
 ) -> None:
     team_id, user_id = team_of(body), body["user"]["id"]
     key = checked(
@@ -235,7 +249,15 @@ def resolve_submitted(
     )
     if key is None:
         return
+    defer(resolve_from_form)
     ack()
+
+
+def resolve_from_form(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    team_id, user_id = team_of(body), body["user"]["id"]
+    key = str(private_metadata(view).get("key") or "")
     helpers = [
         deps.directory.require(client, team_id, uid, field="helpers")
         for uid in _picked_helpers(view)

@@ -20,6 +20,7 @@ from bot.services.workspaces import get_workspace
 from bot.slack_api import permalink
 from bot.text import clean
 from handlers.forms import checked, field
+from handlers.queue import Defer
 from handlers.routing import Routes
 
 _FORM_BLOCKS = {"receivers": ids.KUDOS_RECEIVERS_BLOCK, "value": ids.KUDOS_VALUE_BLOCK}
@@ -28,31 +29,30 @@ _FORM_BLOCKS = {"receivers": ids.KUDOS_RECEIVERS_BLOCK, "value": ids.KUDOS_VALUE
 def register(app: Routes) -> None:
     app.command("/kudos")(ack=open_form_or_acknowledge, lazy=[give_from_command])
     app.shortcut(ids.KUDOS_SHORTCUT)(open_form_for_message)
-    app.view(ids.KUDOS_MODAL)(form_submitted)
+    app.view(ids.KUDOS_MODAL)(ack=form_submitted, lazy=[give_from_form])
 
 
 # ----- /kudos ----------------------------------------------------------------------------------
 def open_form_or_acknowledge(
-    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, defer: Defer
 ) -> None:
-    """The fast part: ack, and with no text open the form at once (its trigger lasts 3 s)."""
+    """The fast part: queue the kudos (committed) and ack; with no text, open the form at once
+    (its trigger lasts 3 s)."""
+    if command.get("text", "").strip():
+        defer(give_from_command)
+        ack()
+        return
     ack()
-    if not command.get("text", "").strip():
-        metadata = {
-            "channel_id": command["channel_id"],
-            "response_url": command.get("response_url"),
-        }
-        open_form(deps, client, command["trigger_id"], command["team_id"], metadata)
+    metadata = {"channel_id": command["channel_id"], "response_url": command.get("response_url")}
+    open_form(deps, client, command["trigger_id"], command["team_id"], metadata)
+    deps.directory.sync_roster(client, command["team_id"])  # so the answer needs no network
 
 
 def give_from_command(
     command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
 ) -> None:
-    """The slow part, after the ack: check, record, post."""
+    """The slow part, from the queue: check, record, post."""
     team_id = command["team_id"]
-    if not command.get("text", "").strip():
-        deps.directory.sync_roster(client, team_id)  # so the form's answer needs no network
-        return
     parsed = parse_kudos(command["text"])
     receivers = deps.directory.resolve(
         client, team_id, parsed.user_ids, parsed.names, field="receivers"
@@ -138,21 +138,7 @@ class KudosForm:
 
 def read_form(deps: Deps, team_id: str, giver_id: str, view: dict[str, Any]) -> KudosForm:
     """The form's answers, checked by every rule from stored data (no network)."""
-    metadata = private_metadata(view)
-    if not metadata.get("channel_id"):
-        raise DomainError("This form lost track of its channel — please start again with /kudos.")
-    picked = field(view, ids.KUDOS_RECEIVERS_BLOCK, ids.KUDOS_RECEIVERS_ACTION)
-    selected = field(view, ids.KUDOS_VALUE_BLOCK, ids.KUDOS_VALUE_ACTION).get("selected_option")
-    form = KudosForm(
-        user_ids=list(picked.get("selected_users") or []),
-        reason=clean(
-            field(view, ids.KUDOS_REASON_BLOCK, ids.KUDOS_REASON_ACTION).get("value") or ""
-        ),
-        value=selected["value"] if isinstance(selected, dict) else None,
-        channel_id=str(metadata["channel_id"]),
-        source_link=metadata.get("source_link"),
-        response_url=metadata.get("response_url"),
-    )
+    form = form_of(view)
     receivers = deps.directory.picked(team_id, form.user_ids, field="receivers")
     giver = deps.directory.stored(team_id, giver_id)
     with deps.sessions.begin() as session:
@@ -169,9 +155,30 @@ def read_form(deps: Deps, team_id: str, giver_id: str, view: dict[str, Any]) -> 
     return form
 
 
+def form_of(view: dict[str, Any]) -> KudosForm:
+    """The form's answers as given."""
+    metadata = private_metadata(view)
+    if not metadata.get("channel_id"):
+        raise DomainError("This form lost track of its channel — please start again with /kudos.")
+    picked = field(view, ids.KUDOS_RECEIVERS_BLOCK, ids.KUDOS_RECEIVERS_ACTION)
+    selected = field(view, ids.KUDOS_VALUE_BLOCK, ids.KUDOS_VALUE_ACTION).get("selected_option")
+    form = KudosForm(
+        user_ids=list(picked.get("selected_users") or []),
+        reason=clean(
+            field(view, ids.KUDOS_REASON_BLOCK, ids.KUDOS_REASON_ACTION).get("value") or ""
+        ),
+        value=selected["value"] if isinstance(selected, dict) else None,
+        channel_id=str(metadata["channel_id"]),
+        source_link=metadata.get("source_link"),
+        response_url=metadata.get("response_url"),
+    )
+    return form
+
+
 def form_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, defer: Defer
 ) -> None:
+    """The fast part: every rule checked on the form, then the kudos queued and the form closed."""
     team_id, giver_id = team_of(body), body["user"]["id"]
     form = checked(
         ack,
@@ -181,7 +188,17 @@ def form_submitted(
     )
     if form is None:
         return
+    defer(give_from_form)
     ack()
+
+
+def give_from_form(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """The slow part, from the queue: record and post (recording checks the rules once more:
+    the giver's budget may have changed meanwhile)."""
+    team_id, giver_id = team_of(body), body["user"]["id"]
+    form = form_of(view)
     receivers = deps.directory.resolve(client, team_id, form.user_ids, [], field="receivers")
     give_and_post(
         deps,

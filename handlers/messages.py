@@ -23,15 +23,27 @@ _IGNORED_SUBTYPES = {
 }
 
 
+def may_act_on(event: dict[str, Any]) -> bool:
+    """Whether an event could lead to anything: of channel messages only a person's reply in a
+    thread can (help given on a card, an answer to a share prompt). The rest are not even
+    written to the inbox."""
+    if event.get("type") != "message":
+        return True
+    thread_ts = event.get("thread_ts")
+    return bool(
+        event.get("subtype") not in _IGNORED_SUBTYPES
+        and not event.get("bot_id")
+        and event.get("user")
+        and thread_ts
+        and thread_ts != event.get("ts")
+    )
+
+
 def register(app: Routes, hooks: Sequence[MessageHook]) -> None:
     def on_message(
         body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps
     ) -> None:
-        if (
-            event.get("subtype") in _IGNORED_SUBTYPES
-            or event.get("bot_id")
-            or not event.get("user")
-        ):
+        if not may_act_on(event):
             return
         team_id = body.get("team_id") or event.get("team") or ""
         for hook in hooks:

@@ -1,137 +1,212 @@
-"""Slow work after the ack, through a durable queue.
+"""The one durable path for everything after the ack: write it, commit it, then answer Slack.
 
-Bolt's lazy listeners split a listener into a fast `ack` part and slow parts. Its default
-runs the slow parts on threads of the same web worker, where they compete with the next
-acks for the GIL. Here the web worker only queues the request in `work_items` (Bolt's own
-lazy-listener protocol, the one its AWS Lambda adapter uses: the request plus the
-`x-slack-bolt-lazy-only` / `x-slack-bolt-lazy-function-name` headers), and a background
-process runs it: acks stay fast under load, and a restart loses no work that reached the
-table (the web worker buffers a few milliseconds of acks per commit, flushed at exit).
+Bolt's lazy listeners split a listener into a fast `ack` part and slow parts. Here the web
+worker's `start` writes the slow part's request to `work_items` (Bolt's own lazy-listener
+protocol, the one its AWS Lambda adapter uses: the request plus the
+`x-slack-bolt-lazy-only` / `x-slack-bolt-lazy-function-name` headers) and waits until that
+row is committed; only then does Slack get its 200. Events are written the same way
+(handlers/app.py:EventInbox) and not run in the web worker at all. Many acks share one commit
+(`GroupCommit`), so commit-before-ack costs milliseconds, not a transaction each.
+
+`QueueWorker` runs the rows in the background process: a short lease renewed while an item
+runs, retries with backoff, dead letters after the last attempt (bot/services/work.py), and
+on SIGTERM it stops taking items and lets the running ones finish.
 """
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import logging
 import os
+import select
+import socket
 import threading
 import time
-from collections import deque
+import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_bolt.util.utils import get_arg_names_of_callable
-from sqlalchemy import delete, insert, or_, select, update
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.work import WorkItem
+from bot import work as current_work
+from bot.errors import NotSaved
+from bot.services import work
+from bot.slack_api import error_of
+from handlers.replies import tell_privately
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 3
 _KEPT_HEADERS = ("content-type",)
+COMMIT_TIMEOUT = 1.8
+"""How long an ack waits for its commit before answering that nothing was saved (the web
+engine's own connect and statement timeouts, bot/db.py, end a stalled commit sooner)."""
+
+GAVE_UP = (
+    "Reciprocity couldn't finish this after several tries, so nothing more will happen for "
+    "now. It has been kept: an admin can run it again with `python app.py inbox --retry`."
+)
 
 
-class QueuedLazyListenerRunner(LazyListenerRunner):
-    """`start` queues the lazy function's request; `run` runs it here, errors propagating.
+class Replayed(Exception):
+    """This exact signed request was accepted before: a replay, answered and otherwise ignored."""
 
-    `start` runs inside the ack path, so it only appends to a buffer; a flusher thread
-    writes the buffer to the database in one transaction every few milliseconds. Many acks
-    then cost one commit, and a slow or locked database never delays an ack.
-    """
+
+@dataclass
+class _Pending:
+    row: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    inserted: bool | None = None
+    failed: bool = False
+    taken: bool = False
+
+
+class GroupCommit:
+    """`add(row)` returns once the row is committed (True) or was there already (False); it
+    raises NotSaved if the database can't be reached. Rows arriving within a few milliseconds
+    of each other share one transaction."""
 
     def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        clock: Callable[[], datetime],
-        logger: logging.Logger,
-        flush_every: float = 0.005,
+        self, sessions: sessionmaker[Session], *, gather: float = 0.002, timeout: float = 2.0
     ) -> None:
         self.sessions = sessions
-        self.clock = clock
-        self.logger = logger
-        self.flush_every = flush_every
-        self._buffer: deque[dict[str, Any]] = deque()
-        self._wake = threading.Event()
+        self.gather = gather
+        self.timeout = timeout
+        self._waiting: list[_Pending] = []
         self._lock = threading.Lock()
-        self._flusher: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
 
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        headers = {k: list(v) for k, v in request.headers.items() if k in _KEPT_HEADERS}
-        headers["x-slack-bolt-lazy-only"] = ["1"]
-        headers["x-slack-bolt-lazy-function-name"] = [str(request.lazy_function_name)]
-        self._buffer.append(
-            {
-                "team_id": str(request.context.team_id or "")[:32],
-                "function": str(request.lazy_function_name)[:200],
-                "body": request.raw_body,
-                "headers": headers,
-                "enqueued_at": self.clock(),
-                "attempts": 0,
-            }
-        )
-        if self._flusher is None:
-            self._start_flusher()
+    def add(self, row: dict[str, Any]) -> bool:
+        pending = _Pending(row)
+        with self._lock:
+            self._waiting.append(pending)
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()  # a fork (gunicorn) has no thread of its parent's
+                self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
+                self._thread.start()
         self._wake.set()
+        if not pending.done.wait(self.timeout):
+            with self._lock:
+                if not pending.taken:  # never written: it won't be, now
+                    self._waiting.remove(pending)
+                    raise NotSaved("the commit did not happen in time")
+            if not pending.done.wait(self.timeout / 2):  # in a transaction: its outcome decides
+                raise NotSaved("the commit did not finish in time")
+        if pending.failed or pending.inserted is None:
+            raise NotSaved("the database refused the write")
+        return pending.inserted
 
-    def flush(self) -> int:
-        """Write everything buffered so far; on a database error keep it for the next try."""
-        with self._lock:
-            batch = []
-            while self._buffer:
-                batch.append(self._buffer.popleft())
-            if not batch:
-                return 0
-            try:
-                with self.sessions.begin() as session:
-                    session.execute(insert(WorkItem), batch)
-            except SQLAlchemyError:
-                self._buffer.extendleft(reversed(batch))
-                raise
-            return len(batch)
-
-    def _start_flusher(self) -> None:
-        with self._lock:
-            if self._flusher is not None:
-                return
-            self._flusher = threading.Thread(
-                target=self._flush_loop, name="work-queue-flusher", daemon=True
-            )
-            self._flusher.start()
-            atexit.register(self._flush_at_exit)
-
-    def _flush_loop(self) -> None:
+    def _loop(self) -> None:
         while True:
             self._wake.wait()
             self._wake.clear()
-            time.sleep(self.flush_every)  # let a burst of acks share one commit
-            try:
-                self.flush()
-            except SQLAlchemyError:
-                log.exception("could not write queued work; retrying in a second")
-                time.sleep(1)
-                self._wake.set()
+            time.sleep(self.gather)  # let a burst of acks share one commit
+            with self._lock:
+                batch, self._waiting = self._waiting, []
+                for pending in batch:
+                    pending.taken = True
+            if batch:
+                self._commit(batch)
 
-    def _flush_at_exit(self) -> None:
+    def _commit(self, batch: list[_Pending]) -> None:
         try:
-            self.flush()
-        except SQLAlchemyError:
-            log.exception("queued work could not be saved at exit")
+            with self.sessions.begin() as session:
+                inserted = work.insert_new(session, [p.row for p in batch])
+        except SQLAlchemyError as error:
+            log.warning("could not commit %s queued items: %s", len(batch), type(error).__name__)
+            for pending in batch:
+                pending.failed = True
+                pending.done.set()
+            return
+        for pending in batch:
+            pending.inserted = pending.row["key"] in inserted
+            pending.done.set()
+
+
+def request_key(request: BoltRequest, function: str) -> str:
+    """Slack signs each request it sends once; the same timestamp and signature again is a
+    replay. (Socket Mode has no signature: its envelopes are acknowledged one by one.)"""
+    signature = request.headers.get("x-slack-signature") or []
+    timestamp = request.headers.get("x-slack-request-timestamp") or []
+    if signature and timestamp:
+        return f"request:{timestamp[0]}:{signature[0][-64:]}:{function}"[:200]
+    return f"request:{uuid.uuid4().hex}:{function}"[:200]
+
+
+def kind_of(body: dict[str, Any]) -> str:
+    if body.get("type") == "event_callback":
+        return str((body.get("event") or {}).get("type") or "event")
+    if "command" in body:
+        return f"command {body.get('command')}"
+    return str(body.get("type") or "request")
+
+
+Defer = Callable[[Callable[..., Any]], None]
+"""What a listener's fast part is given as `defer`."""
+
+
+class Deferrer:
+    """`defer(function)`, in a listener's fast part: queue one of its lazy functions to run
+    after the ack, committed before this returns (Replayed for a request seen before,
+    NotSaved when the database can't be reached). Listeners take it by name: `defer`."""
+
+    def __init__(
+        self, commits: GroupCommit, clock: Callable[[], datetime], request: BoltRequest
+    ) -> None:
+        self.commits = commits
+        self.clock = clock
+        self.request = request
+
+    def __call__(self, function: Callable[..., Any]) -> None:
+        request, name = self.request, function.__name__
+        headers = {k: list(v) for k, v in request.headers.items() if k in _KEPT_HEADERS}
+        headers["x-slack-bolt-lazy-only"] = ["1"]
+        headers["x-slack-bolt-lazy-function-name"] = [name]
+        row = work.new_row(
+            key=request_key(request, name),
+            kind=kind_of(request.body),
+            team_id=str(request.context.team_id or ""),
+            function=name,
+            body=request.raw_body,
+            headers=headers,
+            now=self.clock(),
+        )
+        if not self.commits.add(row):
+            raise Replayed(name)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Deferrer:
+        return self  # Bolt deep-copies a request's context for lazy listeners
+
+
+class QueueRunner(LazyListenerRunner):
+    """Lazy functions run only from the queue, where the fast part `defer`red them; `start`
+    (Bolt starting every lazy function of a listener, whatever its fast part decided) does
+    nothing, and `run` runs one here with its errors propagating to the worker."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        return None
 
     def run(self, function: Callable[..., None], request: BoltRequest) -> None:
         run_lazy(function, request, self.logger)
 
 
 def run_lazy(function: Callable[..., None], request: BoltRequest, logger: logging.Logger) -> None:
-    """Call a lazy function with its arguments; unlike Bolt's default, errors propagate (to
-    @app.error, or the queue worker)."""
+    """Call a lazy function with its arguments; unlike Bolt's default, errors propagate."""
     function(
         **build_required_kwargs(
             logger=logger,
@@ -143,24 +218,67 @@ def run_lazy(function: Callable[..., None], request: BoltRequest, logger: loggin
     )
 
 
-def take(*, sessions: sessionmaker[Session], now: datetime) -> WorkItem | None:
-    """Claim the oldest waiting item (or one whose worker died), or None."""
+def describe(error: BaseException) -> str:
+    """What went wrong, for the inbox listing: the kind of error, never a message that might
+    quote what someone wrote."""
+    if isinstance(error, SlackApiError):
+        return f"Slack: {error_of(error)}"
+    return type(error).__name__
+
+
+class Outcome:
+    DONE = "done"
+    RETRY = "retry"
+    DEAD = "dead"
+    LOST = "lost"  # another worker took it over meanwhile
+
+
+def run_item(
+    app: App,
+    item: work.Leased,
+    *,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    worker: str,
+) -> str:
+    """Run one leased item through the consumer app, then record how it went."""
+    headers: dict[str, str | Sequence[str]] = dict(item.headers)
+    key = f"work:{item.id}"
+    try:
+        with current_work.running(key, item.attempts):
+            response = app.dispatch(BoltRequest(body=item.body, headers=headers))
+        if response.status >= 500:
+            raise RuntimeError(f"the app answered {response.status}")
+    except Exception as error:
+        log.error(
+            "work item %s (%s, attempt %s) failed: %s",
+            item.id,
+            item.kind,
+            item.attempts,
+            describe(error),
+            exc_info=error,
+            extra={"unhandled": True},
+        )
+        status = work.fail(
+            sessions=sessions, item_id=item.id, worker=worker, error=describe(error), now=clock()
+        )
+        if status == work.DEAD and item.function:
+            _tell_gave_up(app, item)
+        if status is None:
+            return Outcome.LOST
+        return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
     with sessions.begin() as session:
-        candidates = session.scalars(
-            select(WorkItem)
-            .where(or_(WorkItem.taken_at.is_(None), WorkItem.taken_at < now - LEASE))
-            .order_by(WorkItem.id)
-            .limit(5)
-        ).all()
-        for item in candidates:
-            claimed = session.execute(
-                update(WorkItem)
-                .where(WorkItem.id == item.id, WorkItem.attempts == item.attempts)
-                .values(taken_at=now, attempts=item.attempts + 1)
-            )
-            if claimed.rowcount:  # type: ignore[attr-defined]
-                return item  # the ORM update refreshed item.attempts and taken_at
-    return None
+        finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
+    return Outcome.DONE if finished else Outcome.LOST
+
+
+def _tell_gave_up(app: App, item: work.Leased) -> None:
+    content_type = next(iter(item.headers.get("content-type") or []), None)
+    try:
+        body = parse_body(item.body, content_type)
+    except ValueError:
+        return
+    tell_privately(body, app.client, GAVE_UP)
 
 
 def run_pending(
@@ -169,30 +287,24 @@ def run_pending(
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime],
     limit: int | None = None,
+    worker: str = "inline",
 ) -> int:
-    """Run waiting work until there is none (or `limit` items); returns how many ran."""
-    done = 0
-    while limit is None or done < limit:
-        item = take(sessions=sessions, now=clock())
-        if item is None:
-            return done
-        if item.attempts > MAX_ATTEMPTS:
-            log.error(
-                "dropping work item %s (%s) after %s attempts", item.id, item.function, MAX_ATTEMPTS
-            )
-        else:
-            headers: dict[str, str | Sequence[str]] = dict(item.headers)
-            response = app.dispatch(BoltRequest(body=item.body, headers=headers))
-            if response.status >= 500:
-                log.warning("work item %s (%s) failed; the user was told", item.id, item.function)
-        with sessions.begin() as session:
-            session.execute(delete(WorkItem).where(WorkItem.id == item.id))
-        done += 1
-    return done
+    """Run due work until there is none (or `limit` items); how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        items = work.take(sessions=sessions, worker=worker, now=clock())
+        if not items:
+            return ran
+        run_item(app, items[0], sessions=sessions, clock=clock, worker=worker)
+        ran += 1
+    return ran
 
 
 class QueueWorker:
-    """Threads that drain the queue, polling when it is empty."""
+    """Threads that run the queue, a heartbeat for their leases, and a wake-up on new work.
+
+    `stop()` (SIGTERM) stops taking items and waits for the running ones to finish.
+    """
 
     def __init__(
         self,
@@ -200,37 +312,102 @@ class QueueWorker:
         *,
         sessions: sessionmaker[Session],
         clock: Callable[[], datetime],
+        engine: Engine | None = None,
         threads: int = 4,
-        idle_seconds: float = 0.1,
+        idle_seconds: float = 0.05,
     ) -> None:
         self.app = app
         self.sessions = sessions
         self.clock = clock
+        self.engine = engine
         self.threads = threads
         self.idle_seconds = idle_seconds
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
+        self._wake = threading.Condition()
+        self._running: set[int] = set()
+        self._running_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         for number in range(self.threads):
-            thread = threading.Thread(target=self._loop, name=f"work-queue-{number}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            self._spawn(self._loop, f"work-queue-{number}", number)
+        self._spawn(self._heartbeat, "work-queue-heartbeat")
+        if self.engine is not None and self.engine.dialect.name == "postgresql":
+            self._spawn(self._listen, "work-queue-listen")
 
-    def stop(self) -> None:
+    def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float = 25.0) -> None:
+        """Take nothing new; let what runs finish (its lease ends if it doesn't)."""
         self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout=10)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
-    def _loop(self) -> None:
+    def _loop(self, number: int) -> None:
         while not self._stop.is_set():
             try:
-                ran = run_pending(self.app, sessions=self.sessions, clock=self.clock, limit=20)
-            except Exception:
-                log.exception("the work queue could not be read; retrying")
-                ran = 0
-            if not ran:
-                self._stop.wait(self.idle_seconds)
+                items = work.take(sessions=self.sessions, worker=self.name, now=self.clock())
+            except SQLAlchemyError as error:
+                log.warning("the work queue could not be read (%s); retrying", type(error).__name__)
+                self._stop.wait(1.0)
+                continue
+            if not items:
+                with self._wake:
+                    self._wake.wait(self.idle_seconds * (1 + number))
+                continue
+            item = items[0]
+            with self._running_lock:
+                self._running.add(item.id)
+            try:
+                run_item(self.app, item, sessions=self.sessions, clock=self.clock, worker=self.name)
+            except SQLAlchemyError as error:  # its lease ends, and another run finishes it
+                log.warning("work item %s: could not record its outcome (%s)", item.id, error)
+                self._stop.wait(1.0)
+            finally:
+                with self._running_lock:
+                    self._running.discard(item.id)
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(work.HEARTBEAT.total_seconds()):
+            self.renew()
+        self.renew()
+
+    def renew(self) -> None:
+        with self._running_lock:
+            running = sorted(self._running)
+        try:
+            work.renew(sessions=self.sessions, worker=self.name, ids=running, now=self.clock())
+        except SQLAlchemyError as error:
+            log.warning("could not renew the leases (%s)", type(error).__name__)
+
+    def _listen(self) -> None:
+        """PostgreSQL tells us of new work at once (NOTIFY at commit); SQLite workers poll."""
+        assert self.engine is not None
+        while not self._stop.is_set():
+            try:
+                connection = work.listen(self.engine)
+            except Exception as error:  # the database is down: poll meanwhile
+                log.info("LISTEN failed (%s); polling", type(error).__name__)
+                self._stop.wait(2.0)
+                continue
+            try:
+                while not self._stop.is_set():
+                    ready, _, _ = select.select([connection.fileno()], [], [], 1.0)
+                    if ready and list(connection.notifies(timeout=0)):
+                        with self._wake:
+                            self._wake.notify_all()
+            except Exception as error:
+                log.info("LISTEN connection lost (%s)", type(error).__name__)
+            finally:
+                with contextlib.suppress(Exception):
+                    connection.close()
 
 
 def lower_priority(niceness: int = 5) -> None:

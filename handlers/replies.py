@@ -7,16 +7,29 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from bot.errors import DomainError
+from bot.blocks.notices import not_saved_modal
+from bot.errors import DomainError, NotSaved
 from bot.payloads import private_metadata
 
 log = logging.getLogger(__name__)  # every unhandled error is logged here (tests watch it)
 
-SORRY = "Sorry — something went wrong on our side and nothing was saved. Please try again."
+SORRY = "Sorry — something went wrong on our side and this didn't finish. Please try again."
+DB_DOWN = (
+    "Reciprocity can't reach its database right now — nothing was saved; "
+    "please try again in a minute."
+)
+
+
+def is_database_down(error: BaseException) -> bool:
+    """The database could not be reached (or answer in time): nothing of this was written."""
+    return isinstance(error, NotSaved | OperationalError | InterfaceError | TimeoutError)
+
 
 Listener = TypeVar("Listener", bound=Callable[..., None])
 
@@ -45,6 +58,10 @@ def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) ->
         tell_privately(body, client, error.text)
         return
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    if is_database_down(error):
+        log.warning("%s: the database is unreachable (%s)", kind, type(error).__name__)
+        tell_privately(body, client, DB_DOWN)
+        return
     log.error(
         "unhandled %s error: %s",
         kind,
@@ -53,6 +70,20 @@ def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) ->
         extra={"unhandled": True},
     )
     tell_privately(body, client, SORRY)
+
+
+def answer_database_down(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Nothing was saved, said as the request allows: a command's ephemeral answer, a notice
+    pushed over a form (its answers stay behind it, for another try), else a private
+    message."""
+    log.warning("the database is unreachable: %s not saved", body.get("type") or "command")
+    if "command" in body:
+        ack(text=DB_DOWN, response_type="ephemeral")
+    elif body.get("type") == "view_submission":
+        ack(response_action="push", view=not_saved_modal(DB_DOWN))
+    else:
+        ack()
+        tell_privately(body, client, DB_DOWN)
 
 
 def tell_privately(body: dict[str, Any], client: WebClient, text: str) -> None:

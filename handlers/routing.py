@@ -5,8 +5,15 @@ A listener that raises a DomainError after `ack()` would, through Bolt alone, le
 waiting 3 seconds for an answer that never comes (Bolt resets the ack when the listener
 fails). So each listener is wrapped: a DomainError becomes the person's private answer, and
 an unexpected error in the fast part is logged and answered with an apology — there and
-then. The slow part (lazy functions) lets unexpected errors through to its runner, which
-hands them to @app.error or retries them.
+then (an unreachable database gets its own true answer: nothing was saved). The slow part
+(lazy functions, run from the queue) lets unexpected errors through to the queue's worker,
+which retries them.
+
+The fast part queues the slow part with `defer(slow)` once it has decided there is
+something to do (a form whose answers failed their checks queues nothing), and the slow part
+is registered as the listener's lazy function, so the worker finds it by name.
+`app.command(…)(listener, queued=True)` is the common case: acknowledge, and do everything
+from the queue.
 """
 
 from __future__ import annotations
@@ -15,33 +22,44 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 
 from bot.errors import DomainError
-from handlers.replies import answer_failure, tell_privately
+from handlers.queue import Replayed
+from handlers.replies import answer_database_down, answer_failure, is_database_down, tell_privately
 
 Listener = Callable[..., Any]
 Register = Callable[..., Any]
 
 
-def answering(listener: Listener, *, lazy: bool) -> Listener:
-    """`listener`, with its DomainErrors (and, in the fast part, any error) answered."""
+def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listener:
+    """`listener`, with its DomainErrors (and, in the fast part, any error) answered.
+
+    `acked`: the listener runs from the queue, its request acknowledged already; its own
+    `ack()` call does nothing there."""
     names = get_arg_names_of_callable(listener)
 
     def wrapped(**kwargs: Any) -> Any:
         request: BoltRequest = kwargs["request"]
         body: dict[str, Any] = kwargs["body"]
         client: WebClient = kwargs["client"]
+        if acked:
+            kwargs["ack"] = _acked
         try:
             return listener(**{name: kwargs[name] for name in names})
         except DomainError as error:
             _acknowledge(request)
             tell_privately(body, client, error.text)
+        except Replayed:  # Slack never sends a request twice: answered, and nothing more
+            _acknowledge(request)
         except Exception as error:
             if lazy:
                 raise
+            if is_database_down(error) and _unanswered(request):
+                answer_database_down(request.context.ack, body, client)
+                return None
             _acknowledge(request)
             answer_failure(error, body, client)
         return None
@@ -56,6 +74,28 @@ def answering(listener: Listener, *, lazy: bool) -> Listener:
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(wrapped, attribute, getattr(listener, attribute))
     return wrapped
+
+
+def _acked(*_args: Any, **_kwargs: Any) -> None:
+    """`ack` for a listener run from the queue: Slack was answered when it was queued."""
+
+
+def deferring(listener: Listener) -> Listener:
+    """The fast part of a listener with nothing to do in Slack's 3 seconds: queue the
+    listener itself (committed), then acknowledge."""
+
+    def fast(ack: Ack, defer: Callable[[Listener], None]) -> None:
+        defer(listener)
+        ack()
+
+    fast.__name__ = fast.__qualname__ = f"queue_{listener.__name__}"
+    fast.__module__ = listener.__module__
+    return fast
+
+
+def _unanswered(request: BoltRequest) -> bool:
+    ack = request.context.ack
+    return ack is not None and ack.response is None and not request.lazy_only
 
 
 def _acknowledge(request: BoltRequest) -> None:
@@ -84,16 +124,25 @@ class Routes:
         return self._wrapping(self.app.shortcut(callback_id))
 
     def event(self, event_type: str) -> Register:
-        return self._wrapping(self.app.event(event_type))
+        """Events are acknowledged when they are written to the inbox; their listeners run
+        from the queue, where a failure is retried, so errors propagate."""
+        register = self.app.event(event_type)
+        return lambda listener: register(answering(listener, lazy=True))
 
     @staticmethod
     def _wrapping(register: Register) -> Register:
         def add(
             listener: Listener | None = None,
             *,
+            queued: bool = False,
             ack: Listener | None = None,
             lazy: list[Listener] | None = None,
         ) -> Any:
+            if listener is not None and queued:
+                return register(
+                    ack=answering(deferring(listener), lazy=False),
+                    lazy=[answering(listener, lazy=True, acked=True)],
+                )
             if listener is not None:
                 return register(answering(listener, lazy=False))
             assert ack is not None, "a listener, or ack= with lazy=[…]"

@@ -2,11 +2,10 @@
 
 from models import feedback, help_requests, mentoring, nudges, rhythm  # noqa: F401
 from models.base import Base, UTCDateTime
-from models.events import ProcessedEvent
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks
 from models.scheduling import JobClaim
-from models.work import WorkItem
+from models.work import PostedMessage, WorkItem
 from models.workspace import Member, Workspace
 
 __all__ = [
@@ -16,7 +15,7 @@ __all__ = [
     "Member",
     "MemberPreferences",
     "MemberTopic",
-    "ProcessedEvent",
+    "PostedMessage",
     "Thanks",
     "UTCDateTime",
     "WorkItem",

@@ -82,3 +82,5 @@ class Feedback(Base):
     went_well: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_as_written: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    origin: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    """The queued work that gave it, so a retry finds it (bot/work.py:stable_id)."""

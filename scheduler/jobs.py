@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.deps import Deps
 from scheduler.digest import digest_job
 from scheduler.pairing import pairing_job
+from scheduler.prune import prune_job
 from scheduler.reminders import reminders_job
 from scheduler.share_and_solve import share_and_solve_job
 from scheduler.stale_help import stale_help
@@ -27,6 +28,7 @@ JOBS: dict[str, Job] = {
     "stale-help": stale_help,  # help requests left open too long
     "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
+    "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }
 
 

@@ -32,6 +32,7 @@ from bot.db import make_engine, make_sessionmaker, normalize_url
 from bot.deps import Deps
 from bot.slack_api import make_client
 from handlers.app import create_app
+from handlers.queue import run_pending
 from handlers.web import make_wsgi_app
 from models import Base
 from tests.slack_double import BOT_USER_ID, SlackDouble
@@ -68,12 +69,14 @@ def no_crashed_listeners(request: pytest.FixtureRequest) -> Iterator[None]:
     A DomainError is not a crash: it is the person's answer."""
     double = request.getfixturevalue("slack_double") if "slack" in request.fixturenames else None
     caught = _Unhandled()
-    logger = logging.getLogger("handlers.replies")
-    logger.addHandler(caught)
+    loggers = [logging.getLogger(name) for name in ("handlers.replies", "handlers.queue")]
+    for logger in loggers:
+        logger.addHandler(caught)
     try:
         yield
     finally:
-        logger.removeHandler(caught)
+        for logger in loggers:
+            logger.removeHandler(caught)
     if caught.records and request.node.get_closest_marker("expect_errors") is None:
         crashes = [f"{r.getMessage()}: {r.exc_info[1]!r}" for r in caught.records if r.exc_info]
         pytest.fail(f"a listener crashed: {crashes or caught.records}")
@@ -273,15 +276,15 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class Bot:
-    """The real app served over loopback HTTP. Each send waits until its listeners finish."""
+    """The real app served over loopback HTTP, and the queue's consumer. Each send waits until
+    its listeners finish and the queue has run what was due (as the background worker would)."""
 
-    def __init__(
-        self, deps: Deps, slack: SlackDouble, executor: TrackingExecutor, **app_options: Any
-    ) -> None:
+    def __init__(self, deps: Deps, slack: SlackDouble, executor: TrackingExecutor) -> None:
         self.deps = deps
         self.slack = slack
         self.executor = executor
-        self.app = create_app(deps, listener_executor=executor, **app_options)
+        self.app = create_app(deps, listener_executor=executor)
+        self.consumer = create_app(deps, consumer=True)
         self.server = make_server(
             "127.0.0.1",
             0,
@@ -300,13 +303,23 @@ class Bot:
 
         def call_and_wait(*args: Any, **kwargs: Any) -> Any:
             reply = method(*args, **kwargs)
-            self.executor.wait_idle()
+            self.wait()
             return reply
 
         return call_and_wait
 
-    def wait(self) -> None:
-        self.executor.wait_idle()
+    def wait(self) -> int:
+        """Until the fast parts are done and the queue holds nothing due; how many items ran."""
+        ran = 0
+        for _ in range(100):
+            self.executor.wait_idle()
+            now = run_pending(
+                self.consumer, sessions=self.deps.sessions, clock=self.deps.clock, worker="tests"
+            )
+            if not now:
+                return ran
+            ran += now
+        raise AssertionError("the queue never ran dry")
 
     def close(self) -> None:
         self.server.shutdown()

@@ -158,6 +158,12 @@ class Failure:
     error: str | None = None
 
 
+def dm_channel(user_id: str) -> str:
+    """The id of the bot's DM with this person, as conversations.open and chat.postMessage
+    (posting to a user id) answer it."""
+    return "D" + user_id[1:]
+
+
 @dataclass
 class SlackDouble:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -383,6 +389,15 @@ class SlackDouble:
             if problems:
                 error = "no_text" if not params.get("text") and not params.get("blocks") else None
                 return {"error": error or "invalid_blocks", "errors": problems}
+            metadata = params.get("metadata")
+            if metadata is not None and not (
+                isinstance(metadata, dict)
+                and isinstance(metadata.get("event_type"), str)
+                and isinstance(metadata.get("event_payload"), dict)
+            ):
+                return {"error": "invalid_metadata_format"}
+        if method == "conversations.history" and not params.get("channel"):
+            return {"error": "channel_not_found"}
         if method in ("views.open", "views.push", "views.update", "views.publish"):
             view = params.get("view")
             if not isinstance(view, dict):
@@ -431,6 +446,8 @@ class SlackDouble:
 
     def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel", "")
+        if channel[:1] in ("U", "W"):  # a user id: Slack posts in (and answers with) their DM
+            channel = dm_channel(channel)
         if channel in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}
         ts = self._next_ts()
@@ -440,10 +457,26 @@ class SlackDouble:
             "text": params.get("text"),
             "blocks": params.get("blocks"),
             "thread_ts": params.get("thread_ts"),
+            "metadata": params.get("metadata"),
         }
         with self._lock:
             self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The channel's newest messages first; metadata only when asked for, as Slack does."""
+        channel = params.get("channel", "")
+        if channel in self.channels_without_bot:
+            return {"ok": False, "error": "not_in_channel"}
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            found = [dict(m) for (c, _), m in self.messages.items() if c == channel]
+        found.sort(key=lambda m: m["ts"], reverse=True)
+        for message in found:
+            if not with_metadata or message.get("metadata") is None:
+                message.pop("metadata", None)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params.get("channel", ""), params.get("ts", ""))
@@ -476,8 +509,9 @@ class SlackDouble:
 
     def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = sorted(str(params.get("users", "")).split(","))
-        prefix = "D" if len(users) == 1 else "G"
-        return {"ok": True, "channel": {"id": prefix + "".join(u[-3:] for u in users)[:20]}}
+        if len(users) == 1:
+            return {"ok": True, "channel": {"id": dm_channel(users[0])}}
+        return {"ok": True, "channel": {"id": "G" + "".join(u[-3:] for u in users)[:20]}}
 
     def _api_conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
         members = self.channel_members.get(params.get("channel", ""), list(self.users))

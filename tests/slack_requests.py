@@ -229,6 +229,7 @@ class SlackSender:
         values: dict[str, dict[str, Any]],
         *,
         user: str = "UALICE",
+        **kwargs: Any,
     ) -> Reply:
         """Submit a modal. `values` is `view.state.values`: {block_id: {action_id: {...}}}."""
         view_id = view.get("id", "V" + str(next(_ids)))
@@ -265,7 +266,7 @@ class SlackSender:
             "is_enterprise_install": False,
             "enterprise": None,
         }
-        return self.interactive(payload)
+        return self.interactive(payload, **kwargs)
 
 
 # ----- state-value builders for view submissions ----------------------------------------------

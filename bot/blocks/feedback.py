@@ -291,14 +291,18 @@ def feedback_modal(
 
 
 def sent_view(receiver_id: str) -> dict[str, Any]:
-    """What the modal turns into once the feedback is delivered."""
+    """What the modal turns into once the feedback is accepted (it is delivered from the
+    queue a moment later, and retried there if Slack fails: so it says what is true now)."""
     return {
         "type": "modal",
         "callback_id": ids.FEEDBACK_MODAL,
         "title": {"type": "plain_text", "text": "Feedback sent"},
         "close": {"type": "plain_text", "text": "Done"},
         "blocks": [
-            _section(f":white_check_mark: Delivered privately to <@{receiver_id}>. Thank you!")
+            _section(
+                f":white_check_mark: Thank you! It's on its way to <@{receiver_id}>, privately "
+                "— only they will see it. If it can't be delivered, I'll tell you."
+            )
         ],
     }
 

@@ -21,6 +21,7 @@ from bot.blocks.feedback import (
 )
 from bot.deps import Deps
 from bot.flows.nudges import Delivery, deliver_nudge
+from bot.flows.outbox import post_once
 from bot.services.feedback import (
     GivenFeedback,
     RequestView,
@@ -30,7 +31,7 @@ from bot.services.feedback import (
 )
 from bot.services.gate import Kind
 from bot.services.people import Person
-from bot.slack_api import update_message
+from bot.slack_api import open_dm, update_message
 
 OFFER_EXPIRES = timedelta(days=7)
 
@@ -126,10 +127,26 @@ def tell_declined(client: WebClient, request: RequestView, pressed_in: DmRef | N
 
 
 def deliver_feedback(
-    client: WebClient, given: GivenFeedback, *, offer: bool, pressed_in: DmRef | None
+    deps: Deps,
+    client: WebClient,
+    given: GivenFeedback,
+    *,
+    team_id: str,
+    offer: bool,
+    pressed_in: DmRef | None,
 ) -> None:
-    """To the receiver's DM only; then the giver's invitation loses its buttons."""
-    direct_message(client, given.receiver_id, delivery_dm(given))
+    """To the receiver's DM only (once, however often this runs); then the giver's invitation
+    loses its buttons — if `pressed_in` really is the giver's DM with the bot (it came back
+    from a form's private_metadata, so it is checked, never trusted)."""
+    post_once(
+        deps,
+        client,
+        team_id=team_id,
+        key=f"feedback:{given.id}",
+        channel=given.receiver_id,
+        message=delivery_dm(given),
+    )
+    pressed_in = own_dm(client, given.giver_id, pressed_in)
     if given.request_id is not None:
         closed = RequestView(
             id=given.request_id,
@@ -148,6 +165,13 @@ def deliver_feedback(
             update_message(client, *pressed_in, request_closed_dm(closed))
     elif offer and pressed_in:
         update_message(client, *pressed_in, offer_closed_dm(given.receiver_id, sent=True))
+
+
+def own_dm(client: WebClient, user_id: str, ref: DmRef | None) -> DmRef | None:
+    """`ref`, if it is a message in the bot's DM with this person; else None."""
+    if ref is None or not ref[0].startswith("D"):
+        return None
+    return ref if open_dm(client, [user_id]) == ref[0] else None
 
 
 def close_offer(client: WebClient, pressed_in: DmRef | None) -> None:

@@ -26,6 +26,7 @@ from bot.blocks.reminders import help_resolve_dm, help_surface_dm
 from bot.deps import Deps
 from bot.flows.feedback import offer_feedback
 from bot.flows.nudges import deliver_nudge
+from bot.flows.outbox import post_once
 from bot.services.gate import Kind
 from bot.services.help_requests import (
     HelpCard,
@@ -35,10 +36,10 @@ from bot.services.help_requests import (
     Suggestion,
     create_request,
     draft_card,
-    new_key,
     offerer_ids,
     record_suggestions,
     record_thread_help,
+    request_exists,
     suggest_helpers,
     suggested_ids,
 )
@@ -52,6 +53,7 @@ from bot.slack_api import (
     update_message,
 )
 from bot.text import truncate
+from bot.work import stable_id
 
 Tell = Callable[[str], object]
 """Says something privately to the person who asked (an ephemeral reply, or a DM)."""
@@ -98,7 +100,7 @@ def publish_request(
         tell(not_in_channel_text())
         return
     requester = deps.directory.profile(client, team_id, user_id)
-    key = new_key()
+    key = stable_id("help-request")  # the same on a retry, which then finds its card
     suggestions: list[Suggestion] = []
     suggested: list[Person] = []
     if draft.tags:
@@ -120,13 +122,22 @@ def publish_request(
         key=key, requester_id=user_id, channel_id=channel_id, draft=draft, suggestions=suggestions
     )
     try:
-        posted = client.chat_postMessage(channel=channel_id, **help_card(card))
+        _, ts = post_once(
+            deps,
+            client,
+            team_id=team_id,
+            key=f"help:{key}",
+            channel=channel_id,
+            message=help_card(card),
+        )
     except SlackApiError as exc:
         if not gives_up(exc):
             raise
         tell(not_in_channel_text())
         return
     with deps.sessions.begin() as session:
+        if request_exists(session=session, team_id=team_id, key=key):
+            return  # stored by the run before this one
         create_request(
             session=session,
             team_id=team_id,
@@ -136,7 +147,7 @@ def publish_request(
             draft=draft,
             suggestions=suggestions,
             suggested_people=suggested,
-            message_ts=posted["ts"],
+            message_ts=ts,
             now=deps.clock(),
         )
 

@@ -9,10 +9,12 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks.kudos import kudos_message
 from bot.deps import Deps
+from bot.flows.outbox import post_once
 from bot.services.channels import kudos_destination
 from bot.services.kudos import KudosResult, attach_message, give_kudos
 from bot.services.people import Person
 from bot.slack_api import gives_up
+from bot.work import stable_uuid
 
 
 def give_and_post(
@@ -42,6 +44,7 @@ def give_and_post(
             source_link=source_link,
             defaults=deps.defaults,
             now=deps.clock(),
+            post_id=stable_uuid("kudos"),
         )
     post(deps, client, result, team_id=team_id, response_url=response_url)
     return result
@@ -57,11 +60,18 @@ def post(
             session=session, team_id=team_id, channel_id=result.channel_id
         )
     try:
-        posted = client.chat_postMessage(channel=destination, **message)
+        _, ts = post_once(
+            deps,
+            client,
+            team_id=team_id,
+            key=f"kudos:{result.post_id}",
+            channel=destination,
+            message=message,
+        )
     except SlackApiError as exc:
         if not gives_up(exc) or not response_url:
             raise
         WebhookClient(response_url).send(response_type="in_channel", **message)
         return
     with deps.sessions.begin() as session:
-        attach_message(session=session, team_id=team_id, post_id=result.post_id, ts=posted["ts"])
+        attach_message(session=session, team_id=team_id, post_id=result.post_id, ts=ts)

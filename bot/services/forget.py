@@ -30,8 +30,8 @@ table by table ("T" is the tombstone `UFORGOTTEN`, which names nobody; text "scr
 - channel_settings: `updated_by` cleared where it was them.
 - share_replies: kept for the thread's participation and help counts, the person (author or
   helped) replaced by T; their reply's `message_ts` becomes `forgotten:<row id>`.
-- job_claims, processed_events, work_items: bookkeeping keyed by raw ids or holding raw
-  Slack payloads. Rows that mention them are deleted: a claim for work about them has nothing
+- job_claims, work_items (the queue, events included): bookkeeping keyed by raw ids or holding
+  raw Slack payloads. Rows that mention them are deleted: a claim for work about them has nothing
   left to do, an inbox row only guards against redelivery, and queued work for or about a
   person who is gone must not run.
 - Finally every string, text and JSON column of every table (those added later included) is
@@ -66,7 +66,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from models import Base, Kudos, Member, MemberPreferences, MemberTopic, Thanks, Workspace
-from models.events import ProcessedEvent
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 from models.mentoring import (
@@ -346,10 +345,11 @@ class _Forget:
 
     def bookkeeping(self) -> None:
         self.delete_mentioning(JobClaim.__table__, [JobClaim.__table__.c.key])  # type: ignore[arg-type]
-        events = ProcessedEvent.__table__
-        self.delete_mentioning(events, [events.c.natural_key, events.c.event_id])  # type: ignore[arg-type]
         work = WorkItem.__table__
-        self.delete_mentioning(work, [work.c.body, work.c.headers])  # type: ignore[arg-type]
+        self.delete_mentioning(
+            work,  # type: ignore[arg-type]
+            [work.c.body, work.c.headers, work.c.key, work.c.natural_key],
+        )
 
     def sweep(self) -> None:
         """Whatever still mentions them, in any table: ids become T, text says "someone"."""

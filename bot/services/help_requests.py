@@ -375,6 +375,11 @@ def record_suggestions(
         )
 
 
+def request_exists(*, session: Session, team_id: str, key: str) -> bool:
+    stmt = select(HelpRequest.id).where(HelpRequest.team_id == team_id, HelpRequest.key == key)
+    return session.scalar(stmt) is not None
+
+
 def find_request(*, session: Session, team_id: str, key: str, lock: bool = False) -> HelpRequest:
     stmt = select(HelpRequest).where(HelpRequest.team_id == team_id, HelpRequest.key == key)
     if lock:

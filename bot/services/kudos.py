@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
-from bot.services.people import Person, lock_member, remember_member
+from bot.services.people import Person, remember_members
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from bot.text import USER_MENTION, from_slack
 from models import Kudos
@@ -186,14 +186,29 @@ def give_kudos(
     defaults: WorkspaceDefaults,
     now: datetime,
     source_link: str | None = None,
+    post_id: str | None = None,
 ) -> KudosResult:
-    """Record kudos from giver to each receiver, within the giver's daily budget."""
+    """Record kudos from giver to each receiver, within the giver's daily budget.
+
+    `post_id` (from the queued work that gives them) makes a second run find the first's
+    kudos instead of giving them again."""
+    if post_id is not None:
+        given = _given(
+            session=session,
+            team_id=team_id,
+            giver=giver,
+            post_id=post_id,
+            defaults=defaults,
+            now=now,
+        )
+        if given is not None:
+            return given
     check_reason(reason)
     check_receivers(giver, receivers)
-    # In id order, so two kudos between the same people never lock rows in opposite orders.
-    for person in sorted([giver, *receivers], key=lambda p: p.id):
-        remember_member(session=session, person=person, now=now)
-    lock_member(session=session, team_id=team_id, user_id=giver.id)  # the budget can't race
+    # Everyone in one call, which creates and locks rows in one global order (the giver's row
+    # among them, locked so the budget can't race): two kudos between the same people never
+    # wait on each other's rows in a cycle.
+    remember_members(session=session, people=receivers, lock=[giver], now=now)
     checked = check_kudos(
         session=session,
         team_id=team_id,
@@ -205,7 +220,7 @@ def give_kudos(
         now=now,
     )
     reason, value, budget, used = checked.reason, checked.value, checked.budget, checked.used
-    post_id = str(uuid.uuid4())
+    post_id = post_id or str(uuid.uuid4())
     for person in receivers:
         session.add(
             Kudos(
@@ -230,6 +245,35 @@ def give_kudos(
         channel_id=channel_id,
         source_link=source_link,
         remaining=budget - used - len(receivers),
+    )
+
+
+def _given(
+    *,
+    session: Session,
+    team_id: str,
+    giver: Person,
+    post_id: str,
+    defaults: WorkspaceDefaults,
+    now: datetime,
+) -> KudosResult | None:
+    rows = session.scalars(
+        select(Kudos).where(Kudos.team_id == team_id, Kudos.post_id == post_id).order_by(Kudos.id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    workspace = get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
+    used = kudos_given_today(session=session, team_id=team_id, giver=giver, now=now)
+    return KudosResult(
+        post_id=post_id,
+        giver_id=first.giver_id,
+        receiver_ids=[row.receiver_id for row in rows],
+        reason=first.reason,
+        value=first.value,
+        channel_id=first.channel_id,
+        source_link=first.source_link,
+        remaining=max(0, workspace.kudos_daily_budget - used),
     )
 
 

@@ -25,7 +25,7 @@ from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from models.nudges import Nudge
 from scheduler.jobs import run_job
 from tests.conftest import Bot
-from tests.slack_double import TEAM_ID
+from tests.slack_double import TEAM_ID, dm_channel
 from tests.slack_requests import checkboxes_value, text_value, users_value
 
 LABELLING = "You are lazy about code review."
@@ -101,7 +101,7 @@ def test_request_dm_modal_flag_rephrase_and_private_delivery(bot: Bot, sessions)
         ids.FEEDBACK_GIVE_ACTION,
         give["value"],
         user="UBOB",
-        channel="UBOB",
+        channel=dm_channel("UBOB"),
         message={"ts": bob_ts},
         block_id=ids.FEEDBACK_ACTIONS_BLOCK,
     )
@@ -139,7 +139,7 @@ def test_request_dm_modal_flag_rephrase_and_private_delivery(bot: Bot, sessions)
     assert channels == {"UBOB", "UCAROL", "UALICE"}
     assert bot.slack.responses[-1]["text"].startswith("Done")  # nothing public either
     # Bob's invitation loses its buttons.
-    assert "on its way to <@UALICE>" in bot.slack.messages[("UBOB", bob_ts)]["text"]
+    assert "on its way to <@UALICE>" in bot.slack.messages[(dm_channel("UBOB"), bob_ts)]["text"]
     with sessions() as session:
         (stored,) = session.scalars(select(Feedback)).all()
         assert (stored.giver_id, stored.receiver_id, stored.topic) == (
@@ -152,7 +152,11 @@ def test_request_dm_modal_flag_rephrase_and_private_delivery(bot: Bot, sessions)
 
     # Pressing the old button again is answered kindly, nothing more.
     bot.block_action(
-        ids.FEEDBACK_GIVE_ACTION, give["value"], user="UBOB", channel="UBOB", message={"ts": bob_ts}
+        ids.FEEDBACK_GIVE_ACTION,
+        give["value"],
+        user="UBOB",
+        channel=dm_channel("UBOB"),
+        message={"ts": bob_ts},
     )
     assert "already sent" in bot.slack.responses[-1]["text"]
     assert len(bot.slack.calls_to("views.open")) == 1
@@ -203,16 +207,18 @@ def test_decline_tells_the_requester_kindly(bot: Bot, sessions) -> None:
         ids.FEEDBACK_DECLINE_ACTION,
         value,
         user="UCAROL",
-        channel="UCAROL",
+        channel=dm_channel("UCAROL"),
         message={"ts": carol_ts},
     )
     (told,) = dms_to(bot, "UALICE")
     assert "<@UCAROL> can't give feedback about *the launch plan* right now" in told["text"]
     assert "says nothing about your work" in told["text"]
-    assert "know you can't" in bot.slack.messages[("UCAROL", str(carol_ts))]["text"]
+    assert "know you can't" in bot.slack.messages[(dm_channel("UCAROL"), str(carol_ts))]["text"]
     assert [r.status for r in request_rows(sessions)] == ["pending", "declined"]
     # A second click changes nothing.
-    bot.block_action(ids.FEEDBACK_DECLINE_ACTION, value, user="UCAROL", channel="UCAROL")
+    bot.block_action(
+        ids.FEEDBACK_DECLINE_ACTION, value, user="UCAROL", channel=dm_channel("UCAROL")
+    )
     assert "declined" in bot.slack.responses[-1]["text"]
     assert len(dms_to(bot, "UALICE")) == 1
 
@@ -380,8 +386,8 @@ def test_offer_feedback_once_then_through_the_same_modal(bot: Bot, deps, session
     assert count(sessions, FeedbackOffer) == 1
 
     ts = bot.slack.calls_to("chat.postMessage")[0]
-    message_ts = next(k[1] for k in bot.slack.messages if k[0] == "UALICE")
-    assert ts["channel"] == "UALICE"
+    message_ts = next(k[1] for k in bot.slack.messages if k[0] == dm_channel("UALICE"))
+    assert ts["channel"] == "UALICE"  # the call; Slack answers with the DM's id
     value = button(invite, ids.FEEDBACK_OFFER_ACTION)["value"]
     bot.block_action(ids.FEEDBACK_OFFER_ACTION, value, user="UCAROL")
     assert "isn't addressed to you" in bot.slack.responses[-1]["text"]
@@ -389,7 +395,7 @@ def test_offer_feedback_once_then_through_the_same_modal(bot: Bot, deps, session
         ids.FEEDBACK_OFFER_ACTION,
         value,
         user="UALICE",
-        channel="UALICE",
+        channel=dm_channel("UALICE"),
         message={"ts": message_ts},
     )
     modal = last_modal(bot)
@@ -399,7 +405,7 @@ def test_offer_feedback_once_then_through_the_same_modal(bot: Bot, deps, session
     )
     (delivered,) = dms_to(bot, "UBOB")
     assert "flaky CI" in json.dumps(delivered)
-    assert "on its way" in bot.slack.messages[("UALICE", message_ts)]["text"]
+    assert "on its way" in bot.slack.messages[(dm_channel("UALICE"), message_ts)]["text"]
     with sessions() as session:
         stored = session.scalars(select(Feedback)).one()
         assert (stored.giver_id, stored.receiver_id, stored.offer_id) == (
@@ -417,15 +423,18 @@ def test_no_thanks_closes_the_offer(bot: Bot, deps) -> None:
         deps, deps.client, team_id=TEAM_ID, helped_id="UALICE", helper_id="UBOB", about="x"
     )
     (invite,) = dms_to(bot, "UALICE")
-    message_ts = next(k[1] for k in bot.slack.messages if k[0] == "UALICE")
+    message_ts = next(k[1] for k in bot.slack.messages if k[0] == dm_channel("UALICE"))
     bot.block_action(
         ids.FEEDBACK_OFFER_DISMISS_ACTION,
         button(invite, ids.FEEDBACK_OFFER_DISMISS_ACTION)["value"],
         user="UALICE",
-        channel="UALICE",
+        channel=dm_channel("UALICE"),
         message={"ts": message_ts},
     )
-    assert bot.slack.messages[("UALICE", message_ts)]["text"] == "No problem — nothing sent."
+    assert (
+        bot.slack.messages[(dm_channel("UALICE"), message_ts)]["text"]
+        == "No problem — nothing sent."
+    )
 
 
 def nudges(sessions: sessionmaker[Session]) -> list[tuple[str, str, str, str]]:
@@ -498,10 +507,10 @@ def test_an_offer_slack_refused_is_retried_by_the_reminders_job(
     )
     assert outcome == "queued"
     assert [n[3] for n in nudges(sessions)] == ["pending"]
-    assert [k for k in bot.slack.messages if k[0] == "UALICE"] == []
+    assert [k for k in bot.slack.messages if k[0] == dm_channel("UALICE")] == []
     clock.advance(minutes=5)
     run_job("reminders", deps, now=clock())
-    assert len([k for k in bot.slack.messages if k[0] == "UALICE"]) == 1
+    assert len([k for k in bot.slack.messages if k[0] == dm_channel("UALICE")]) == 1
     assert [n[3] for n in nudges(sessions)] == ["sent"]
 
 
@@ -570,7 +579,11 @@ def test_feedback_text_never_appears_in_logs_exports_or_digests(
     value = button(invite, ids.FEEDBACK_GIVE_ACTION)["value"]
     dm_ts = request_rows(sessions)[0].dm_ts
     bot.block_action(
-        ids.FEEDBACK_GIVE_ACTION, value, user="UBOB", channel="UBOB", message={"ts": dm_ts}
+        ids.FEEDBACK_GIVE_ACTION,
+        value,
+        user="UBOB",
+        channel=dm_channel("UBOB"),
+        message={"ts": dm_ts},
     )
     modal = last_modal(bot)
     bot.view_submission(modal, answers(secret), user="UBOB")  # flagged
@@ -624,12 +637,12 @@ def test_answering_from_the_reminder_closes_both_dms(bot: Bot, deps, sessions, c
         ids.FEEDBACK_GIVE_ACTION,
         str(due.id),
         user="UBOB",
-        channel="UBOB",
+        channel=dm_channel("UBOB"),
         message={"ts": posted["ts"]},
     )
     bot.view_submission(last_modal(bot), answers(), user="UBOB")
     for ts in (first_ts, posted["ts"]):
-        assert "on its way" in bot.slack.messages[("UBOB", str(ts))]["text"]
+        assert "on its way" in bot.slack.messages[(dm_channel("UBOB"), str(ts))]["text"]
     with deps.sessions.begin() as session:
         assert pending_feedback_requests(session=session, team_id=TEAM_ID, older_than=clock()) == []
     assert len(dms_to(bot, "UALICE")) == 1

@@ -13,6 +13,7 @@ from models.feedback import FeedbackOffer
 from models.mentoring import MentoringAvoid, MentoringEnrollment, MentoringSession
 from scheduler.jobs import run_job
 from tests.conftest import Bot
+from tests.slack_double import dm_channel
 from tests.slack_requests import text_value
 
 
@@ -180,7 +181,7 @@ def test_logging_a_session_offers_the_mentee_feedback_once(bot: Bot, sessions, d
         for e in b.get("elements", [])
         if e.get("action_id") == ids.FEEDBACK_OFFER_ACTION
     )
-    bot.block_action(ids.FEEDBACK_OFFER_ACTION, value, user="UALICE", channel="UALICE")
+    bot.block_action(ids.FEEDBACK_OFFER_ACTION, value, user="UALICE", channel=dm_channel("UALICE"))
     modal = bot.slack.calls_to("views.open")[-1]["view"]
     assert "Feedback for <@UBOB>" in json.dumps(modal)
     values = {

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import func, select
 
 from bot.db import make_engine, make_sessionmaker
-from models import Kudos, ProcessedEvent, Thanks
+from models import Kudos, Thanks, WorkItem
 from tests.conftest import Bot, TrackingExecutor
 
 
@@ -101,7 +101,7 @@ def test_an_event_is_written_to_the_inbox_once(bot: Bot, sessions) -> None:
     bot.event(event, event_id="Ev0INBOX01")
     bot.event(event, event_id="Ev0INBOX01")
     bot.event(event, event_id="Ev0INBOX02")
-    assert count(sessions, ProcessedEvent) == 1
+    assert count(sessions, WorkItem) == 1
     assert count(sessions, Thanks) == 1
 
 
@@ -118,7 +118,7 @@ def test_when_the_database_is_down_events_get_a_5xx_so_slack_retries(deps, slack
             "item": {"type": "message", "channel": "C1", "ts": "1.1"},
             "event_ts": "9.9",
         }
-        reply = bot.event(event)
+        reply = bot.send.event(event)
         assert reply.status == 503
         assert bot.send.get("/healthz").status == 200  # the app's own engine is still fine
     finally:

@@ -16,8 +16,8 @@ from sqlalchemy import JSON, String, Text, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import mentoring
+from bot.services.events import natural_key
 from bot.services.forget import TOMBSTONE, forget_user
-from bot.services.inbox import natural_key
 from bot.services.kudos import give_kudos
 from bot.services.nudges import enqueue
 from bot.services.people import Person
@@ -25,7 +25,7 @@ from bot.services.preferences import save_preferences
 from bot.services.thanks import Reaction, record_thanks
 from bot.services.topics import add_topics
 from bot.services.workspaces import WorkspaceDefaults, add_admin, get_workspace
-from models import Base, JobClaim, Kudos, Member, ProcessedEvent, Thanks, WorkItem, Workspace
+from models import Base, JobClaim, Kudos, Member, Thanks, WorkItem, Workspace
 from models.feedback import Feedback, FeedbackOffer, FeedbackRequest
 from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
 from models.mentoring import MentoringGroup, MentoringGroupMember, MentoringSession
@@ -311,26 +311,37 @@ def seed(session: Session) -> dict[str, Any]:
     for event_id, user in (("Ev1", ME), ("Ev2", "UBOB")):
         event = {"type": "reaction_added", "user": user, "reaction": "pray", "event_ts": "1.5"}
         session.add(
-            ProcessedEvent(
-                event_id=event_id,
+            WorkItem(
+                key=f"event:{event_id}",
                 natural_key=natural_key(TEAM, event),
+                kind="reaction_added",
                 team_id=TEAM,
-                event_type="reaction_added",
-                received_at=NOW,
+                function="",
+                body=None,
+                headers={},
+                status="done",
+                enqueued_at=NOW,
+                available_at=NOW,
+                finished_at=NOW,
             )
         )
-    for body in (
-        f"token=x&team_id={TEAM}&user_id={ME}&command=%2Fkudos&text=%3C%40UCAROL%3E",
-        "payload=" + quote(json.dumps({"type": "block_actions", "user": {"id": ME}})),
-        f"token=x&team_id={TEAM}&user_id=UBOB&command=%2Fkudos&text=%3C%40UCAROL%3E",
+    for number, body in enumerate(
+        (
+            f"token=x&team_id={TEAM}&user_id={ME}&command=%2Fkudos&text=%3C%40UCAROL%3E",
+            "payload=" + quote(json.dumps({"type": "block_actions", "user": {"id": ME}})),
+            f"token=x&team_id={TEAM}&user_id=UBOB&command=%2Fkudos&text=%3C%40UCAROL%3E",
+        )
     ):
         session.add(
             WorkItem(
+                key=f"request:{number}",
+                kind="command /kudos",
                 team_id=TEAM,
                 function="kudos",
                 body=body,
                 headers={"content-type": ["application/x-www-form-urlencoded"]},
                 enqueued_at=NOW,
+                available_at=NOW,
             )
         )
 
@@ -485,8 +496,10 @@ def test_forget_leaves_the_id_nowhere_and_others_intact(session: Session) -> Non
     )
     assert list(updated_by) == [None, "UBOB"]
     assert session.scalar(select(func.count()).select_from(JobClaim)) == 2
-    assert session.scalars(select(ProcessedEvent.event_id)).all() == ["Ev2"]
-    assert session.scalar(select(func.count()).select_from(WorkItem)) == 1
+    assert session.scalars(select(WorkItem.key).order_by(WorkItem.key)).all() == [
+        "event:Ev2",
+        "request:2",
+    ]
     assert (
         session.scalar(select(func.count()).select_from(Member).where(Member.team_id == OTHER_TEAM))
         == 1

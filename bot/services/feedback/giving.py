@@ -146,8 +146,16 @@ def give_feedback(
     offer_id: object = None,
     topic: str | None = None,
     sent_as_written: bool = False,
+    origin: str | None = None,
 ) -> GivenFeedback:
-    """Store feedback for its receiver; for a request, also close it (once)."""
+    """Store feedback for its receiver; for a request, also close it (once).
+
+    `origin` names the piece of work giving it: run again (a retry), it finds what the first
+    run stored instead of refusing it as sent already."""
+    if origin is not None:
+        stored = session.scalars(select(Feedback).where(Feedback.origin == origin)).first()
+        if stored is not None:
+            return _given(session, stored, draft.cleaned())
     draft = draft.cleaned()
     answering = check_answer(
         session=session,
@@ -185,6 +193,7 @@ def give_feedback(
         went_well=draft.went_well or None,
         sent_as_written=sent_as_written,
         created_at=now,
+        origin=origin,
     )
     if not insert_once(session, row):
         raise DomainError("This feedback was already sent — thank you!")
@@ -196,6 +205,22 @@ def give_feedback(
         draft=draft,
         created_at=now,
         request_id=request.id if request else None,
+        message_link=request.message_link if request else None,
+        dm_channel=request.dm_channel if request else None,
+        dm_ts=request.dm_ts if request else None,
+    )
+
+
+def _given(session: Session, row: Feedback, draft: Draft) -> GivenFeedback:
+    request = session.get(FeedbackRequest, row.request_id) if row.request_id else None
+    return GivenFeedback(
+        id=row.id,
+        giver_id=row.giver_id,
+        receiver_id=row.receiver_id,
+        topic=row.topic,
+        draft=draft,
+        created_at=row.created_at,
+        request_id=row.request_id,
         message_link=request.message_link if request else None,
         dm_channel=request.dm_channel if request else None,
         dm_ts=request.dm_ts if request else None,

@@ -1,0 +1,91 @@
+"""Posted once: every message the bot posts from queued or scheduled work goes out under a
+key, so that running the work again (a retry, or a takeover after its worker died) never
+posts it twice.
+
+The key is recorded with the posted `ts` in `posted_messages`. A run that may follow one that
+died between Slack's answer and that record (`bot.work.may_have_posted`) first looks for the
+key in the channel's recent history — Slack's message `metadata` carries it — where the
+bot's scopes allow (channels; a DM's history would need wider scopes, so there the window
+is only the moment between Slack's answer and our commit).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.db import insert_once
+from bot.deps import Deps
+from bot.slack_api import error_of
+from bot.work import may_have_posted
+from models.work import PostedMessage
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "reciprocity_post"
+HISTORY_WINDOW = 100
+
+
+def post_once(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    key: str,
+    channel: str,
+    message: dict[str, Any],
+    **options: Any,
+) -> tuple[str, str]:
+    """Post `message` to `channel` unless it went out under `key` before; (channel, ts) of
+    the one post. Slack errors propagate (the caller's work is retried, or gives up)."""
+    key = key[:200]
+    with deps.sessions() as session:
+        posted = session.get(PostedMessage, key)
+        if posted is not None:
+            return posted.channel_id, posted.ts
+    if may_have_posted():
+        found = find_posted(client, channel, key)
+        if found is not None:
+            record(deps, team_id=team_id, key=key, channel=channel, ts=found)
+            return channel, found
+    metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
+    answer = client.chat_postMessage(channel=channel, metadata=metadata, **message, **options)
+    where, ts = str(answer["channel"]), str(answer["ts"])
+    record(deps, team_id=team_id, key=key, channel=where, ts=ts)
+    return where, ts
+
+
+def record(deps: Deps, *, team_id: str, key: str, channel: str, ts: str) -> None:
+    with deps.sessions.begin() as session:
+        insert_once(
+            session,
+            PostedMessage(
+                key=key,
+                team_id=team_id[:32],
+                channel_id=channel[:32],
+                ts=ts,
+                posted_at=deps.clock(),
+            ),
+        )
+
+
+def find_posted(client: WebClient, channel: str, key: str) -> str | None:
+    """The ts of the bot's message carrying `key` among the channel's newest, if any."""
+    if not channel.startswith(("C", "G")):
+        return None  # DMs: no history scope (see the module's docstring)
+    try:
+        history = client.conversations_history(
+            channel=channel, limit=HISTORY_WINDOW, include_all_metadata=True
+        )
+    except SlackApiError as exc:
+        log.info("could not look for an earlier post: %s", error_of(exc))
+        return None
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+            return str(message.get("ts"))
+    return None

@@ -1,0 +1,22 @@
+"""What makes two deliveries of an event the same happening (the inbox is unique on it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def natural_key(team_id: str, event: dict[str, Any]) -> str:
+    """What makes two deliveries the same happening, whatever their event ids."""
+    kind = str(event.get("type", ""))
+    item = event.get("item") or {}
+    parts = [
+        team_id,
+        kind,
+        str(event.get("subtype", "")),
+        str(event.get("user", "")),
+        str(event.get("channel") or item.get("channel", "")),
+        str(event.get("ts") or item.get("ts", "")),
+        str(event.get("reaction", "")),
+        str(event.get("event_ts", "")),
+    ]
+    return ":".join(parts)[:400]

@@ -1,0 +1,268 @@
+"""The durable queue's bookkeeping: write, lease, finish, retry, bury, list and prune.
+
+One table (`work_items`) holds every event and every queued request. A row is `pending`
+until its work has committed, then `done` (its payload dropped); a failure is retried with
+backoff, and after `MAX_ATTEMPTS` the row is `dead` until someone retries it by hand. A worker
+holds a short lease on the row it runs and renews it while it runs (a heartbeat), so a worker
+that dies is replaced within about `LEASE`. On PostgreSQL rows are taken with
+`FOR UPDATE SKIP LOCKED`, so any number of workers share the queue without waiting on each
+other; SQLite's single writer (`BEGIN IMMEDIATE`) gives the same guarantee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, case, delete, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.scheduling import JobClaim
+from models.work import DEAD, DONE, PENDING, PostedMessage, WorkItem
+
+__all__ = ["DEAD", "DONE", "PENDING"]
+
+LEASE = timedelta(seconds=30)
+HEARTBEAT = timedelta(seconds=10)
+MAX_ATTEMPTS = 5
+BACKOFF = (
+    timedelta(seconds=10),
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+)
+"""How long to wait after the 1st, 2nd, 3rd and 4th failure; the 5th buries the item."""
+
+KEEP_DONE_EVENTS = timedelta(days=7)
+KEEP_DONE_REQUESTS = timedelta(hours=1)
+"""Done rows stay a while so a redelivery (an event) or a replay (a signed request, which
+Slack's 5-minute signature window bounds) is recognised; then they go."""
+KEEP_POSTS = timedelta(days=7)
+NOTIFY_CHANNEL = "work_items"
+
+
+def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose `key` (and `natural_key`) are new; the keys inserted."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(WorkItem).on_conflict_do_nothing().returning(WorkItem.key)
+    inserted = {str(key) for (key,) in session.execute(statement, list(rows))}
+    if dialect == "postgresql" and inserted:
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))  # sent at commit: idle workers wake
+    return inserted
+
+
+def new_row(
+    *,
+    key: str,
+    kind: str,
+    team_id: str,
+    function: str,
+    body: str,
+    headers: dict[str, list[str]],
+    now: datetime,
+    natural_key: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "key": key[:200],
+        "natural_key": natural_key[:400] if natural_key else None,
+        "kind": kind[:32],
+        "team_id": team_id[:32],
+        "function": function[:200],
+        "body": body,
+        "headers": headers,
+        "status": PENDING,
+        "attempts": 0,
+        "enqueued_at": now,
+        "available_at": now,
+    }
+
+
+@dataclass(frozen=True)
+class Leased:
+    id: int
+    kind: str
+    team_id: str
+    function: str
+    body: str
+    headers: dict[str, list[str]]
+    attempts: int  # this run included: 1 the first time, more after a failure or a takeover
+
+
+def take(
+    *, sessions: sessionmaker[Session], worker: str, now: datetime, limit: int = 1
+) -> list[Leased]:
+    """Lease up to `limit` items that are due (new, retried, or whose worker died)."""
+    with sessions.begin() as session:
+        due = session.scalars(
+            select(WorkItem)
+            .where(
+                WorkItem.status == PENDING,
+                WorkItem.available_at <= now,
+                or_(WorkItem.leased_until.is_(None), WorkItem.leased_until < now),
+            )
+            .order_by(WorkItem.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        leased = []
+        for item in due:
+            item.attempts += 1
+            item.leased_until = now + LEASE
+            item.leased_by = worker[:64]
+            leased.append(
+                Leased(
+                    id=item.id,
+                    kind=item.kind,
+                    team_id=item.team_id,
+                    function=item.function,
+                    body=item.body or "",
+                    headers=dict(item.headers or {}),
+                    attempts=item.attempts,
+                )
+            )
+        return leased
+
+
+def renew(
+    *, sessions: sessionmaker[Session], worker: str, ids: Sequence[int], now: datetime
+) -> None:
+    """The heartbeat: the items this worker is running stay its own."""
+    if not ids:
+        return
+    with sessions.begin() as session:
+        session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(ids), WorkItem.leased_by == worker, WorkItem.status == PENDING)
+            .values(leased_until=now + LEASE)
+        )
+
+
+def finish(session: Session, *, item_id: int, worker: str, now: datetime) -> bool:
+    """Mark the item done, in the caller's transaction; False if another worker took it over."""
+    result = session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item_id, WorkItem.leased_by == worker, WorkItem.status == PENDING)
+        .values(status=DONE, body=None, headers={}, leased_until=None, finished_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def fail(
+    *, sessions: sessionmaker[Session], item_id: int, worker: str, error: str, now: datetime
+) -> str | None:
+    """Record a failure: retried after a pause, or dead after the last attempt. The new status
+    (None if the item was no longer this worker's)."""
+    with sessions.begin() as session:
+        item = session.get(WorkItem, item_id, with_for_update=True)
+        if item is None or item.leased_by != worker or item.status != PENDING:
+            return None
+        item.last_error = error[:300]
+        item.leased_until = None
+        if item.attempts >= MAX_ATTEMPTS:
+            item.status = DEAD
+            item.finished_at = now
+        else:
+            item.available_at = now + BACKOFF[min(item.attempts, len(BACKOFF)) - 1]
+        return item.status
+
+
+@dataclass(frozen=True)
+class Listed:
+    id: int
+    kind: str
+    team_id: str
+    status: str
+    attempts: int
+    enqueued_at: datetime
+    last_error: str | None
+
+
+def listing(*, sessions: sessionmaker[Session], dead: bool) -> list[Listed]:
+    """Pending (or dead) items, oldest first: what they are, never what they say."""
+    with sessions() as session:
+        rows = session.execute(
+            select(
+                WorkItem.id,
+                WorkItem.kind,
+                WorkItem.team_id,
+                WorkItem.status,
+                WorkItem.attempts,
+                WorkItem.enqueued_at,
+                WorkItem.last_error,
+            )
+            .where(WorkItem.status == (DEAD if dead else PENDING))
+            .order_by(WorkItem.id)
+        ).all()
+    return [Listed(*row) for row in rows]
+
+
+def retry(*, sessions: sessionmaker[Session], item_id: int | None, now: datetime) -> int:
+    """Put a dead item (or, with None, every dead item) back in the queue; how many."""
+    with sessions.begin() as session:
+        statement = update(WorkItem).where(WorkItem.status == DEAD)
+        if item_id is not None:
+            statement = statement.where(WorkItem.id == item_id)
+        result = session.execute(
+            statement.values(
+                status=PENDING, attempts=0, available_at=now, leased_until=None, finished_at=None
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def counts(*, sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        rows = session.execute(select(WorkItem.status, func.count()).group_by(WorkItem.status))
+        return {status: int(n) for status, n in rows}
+
+
+def prune(*, sessions: sessionmaker[Session], now: datetime) -> dict[str, int]:
+    """Drop bookkeeping nobody needs any more: done events after 7 days, done requests after
+    an hour, post keys after 7 days (a takeover happens within minutes)."""
+    with sessions.begin() as session:
+        is_event = WorkItem.function == ""
+        work = session.execute(
+            delete(WorkItem).where(
+                WorkItem.status == DONE,
+                WorkItem.finished_at
+                < case((is_event, now - KEEP_DONE_EVENTS), else_=now - KEEP_DONE_REQUESTS),
+            )
+        )
+        posts = session.execute(
+            delete(PostedMessage).where(PostedMessage.posted_at < now - KEEP_POSTS)
+        )
+        claims = session.execute(
+            delete(JobClaim).where(
+                JobClaim.done_at.is_not(None), JobClaim.done_at < now - CLAIMS_KEPT
+            )
+        )
+    return {
+        "work_items": int(work.rowcount),  # type: ignore[attr-defined]
+        "posted_messages": int(posts.rowcount),  # type: ignore[attr-defined]
+        "job_claims": int(claims.rowcount),  # type: ignore[attr-defined]
+    }
+
+
+CLAIMS_KEPT = timedelta(days=60)
+"""A claim guards one period of a job (a week at most, a digest's 'this week'); kept two
+months so a late catch-up never repeats a period, then pruned."""
+
+
+def listen(engine: Engine) -> Any:
+    """A PostgreSQL connection LISTENing for new work (None on SQLite: workers poll)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    import psycopg
+
+    url = engine.url.set(drivername="postgresql")
+    connection = psycopg.connect(
+        url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+    )
+    connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+    return connection

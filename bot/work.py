@@ -1,0 +1,57 @@
+"""Which piece of queued work is running in this thread, for the core to make it repeatable.
+
+The queue runs an item again after a failure or a takeover (its worker died), so what it
+records and posts must come out the same the second time: ids derived from the work's key
+(`stable_id`) make a second insert find the first, and `may_have_posted()` tells the outbox
+to look for a post the first run made (bot/flows/outbox.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Work:
+    key: str
+    attempt: int  # 1 the first time
+
+
+_current: ContextVar[Work | None] = ContextVar("reciprocity_work", default=None)
+
+
+@contextmanager
+def running(key: str, attempt: int) -> Iterator[Work]:
+    work = Work(key=key, attempt=attempt)
+    token = _current.set(work)
+    try:
+        yield work
+    finally:
+        _current.reset(token)
+
+
+def current() -> Work | None:
+    return _current.get()
+
+
+def stable_id(purpose: str) -> str:
+    """A 32-hex id: the same on every run of this piece of work, random outside one."""
+    work = _current.get()
+    if work is None:
+        return uuid.uuid4().hex
+    return hashlib.sha256(f"{purpose}\0{work.key}".encode()).hexdigest()[:32]
+
+
+def stable_uuid(purpose: str) -> str:
+    return str(uuid.UUID(stable_id(purpose)))
+
+
+def may_have_posted() -> bool:
+    """True when an earlier run of this work may have posted before it died."""
+    work = _current.get()
+    return work is not None and work.attempt > 1
