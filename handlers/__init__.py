@@ -34,13 +34,14 @@ from handlers.routing import Routes
 SUBCOMMANDS: dict[str, Subcommand] = {
     "me": Subcommand(home.me_command, usage.ME),
     "topics": Subcommand(topics.topics_command, usage.TOPICS),
-    "settings": Subcommand(settings.settings_command, usage.SETTINGS),
+    "settings": Subcommand(settings.settings_command, usage.SETTINGS, opens_modal=True),
     "pause": Subcommand(settings.pause_command, usage.PAUSE),
     "resume": Subcommand(settings.resume_command, usage.RESUME),
     "channel": Subcommand(channels.channel_command, usage.CHANNEL),
     "admin": Subcommand(admin.admin_command, usage.ADMIN),
 }
-"""`/reciprocity <name> …`: what runs, and the usage shown with its mistakes."""
+"""`/reciprocity <name> …`: what runs (from the queue, after the ack, unless it opens a
+modal), and the usage shown with its mistakes."""
 
 MESSAGE_HOOKS = (help_requests.on_thread_reply, channels.on_share_reply)
 """Called, in order, for each message a person posts where the bot can hear it."""

@@ -21,7 +21,7 @@ ME_DAYS = 30
 
 def register(app: Routes) -> None:
     app.event("app_home_opened")(home_opened)
-    app.action(ids.HOME_REFRESH_ACTION)(home_refresh)
+    app.action(ids.HOME_REFRESH_ACTION)(home_refresh, queued=True)
 
 
 def home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps) -> None:

@@ -29,7 +29,7 @@ Reply = dict[str, Any]
 
 
 def register(app: Routes) -> None:
-    app.command("/mentor")(mentor_command)
+    app.command("/mentor")(mentor_command, queued=True)
 
 
 def mentor_command(

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks.usage import usage_text
 from bot.deps import Deps
 from bot.errors import DomainError
+from handlers.queue import Defer
 from handlers.routing import Routes
 
 SubcommandRun = Callable[..., None]
@@ -22,23 +23,48 @@ SubcommandRun = Callable[..., None]
 class Subcommand:
     run: SubcommandRun
     usage: str
+    opens_modal: bool = False  # runs in the fast part: a modal's trigger lasts 3 seconds
 
 
 def register(app: Routes, subcommands: Mapping[str, Subcommand]) -> None:
-    def reciprocity_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
-    ) -> None:
-        ack()
+    def chosen(command: dict[str, Any]) -> tuple[str, Subcommand | None, str]:
         name, _, args = (command.get("text") or "").strip().partition(" ")
-        sub = subcommands.get(name.lower()) if name else None
+        return name, subcommands.get(name.lower()) if name else None, args.strip()
+
+    def run(sub: Subcommand, args: str, **kwargs: Any) -> None:
+        try:
+            sub.run(args=args, **kwargs)
+        except DomainError as error:  # the one ephemeral reply is @app.error's; add the usage
+            raise error.with_usage(f"Usage: {sub.usage}") from None
+
+    def reciprocity_command(
+        ack: Ack,
+        command: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+        deps: Deps,
+        defer: Defer,
+    ) -> None:
+        """The fast part: help, or a modal, at once; any other subcommand is queued."""
+        name, sub, args = chosen(command)
+        if sub is not None and not sub.opens_modal:
+            defer(reciprocity_subcommand)
+            ack()
+            return
+        ack()
         if sub is None:
             intro = "" if name.lower() in ("", "help") else f"I don't know `{name[:40]}`. "
             usages = [s.usage for s in subcommands.values()]
             respond(text=intro + usage_text(usages), response_type="ephemeral")
             return
-        try:
-            sub.run(deps=deps, command=command, args=args.strip(), respond=respond, client=client)
-        except DomainError as error:  # the one ephemeral reply is @app.error's; add the usage
-            raise error.with_usage(f"Usage: {sub.usage}") from None
+        run(sub, args, deps=deps, command=command, respond=respond, client=client)
 
-    app.command("/reciprocity")(reciprocity_command)
+    def reciprocity_subcommand(
+        command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+    ) -> None:
+        """The slow part, from the queue."""
+        _, sub, args = chosen(command)
+        if sub is not None:
+            run(sub, args, deps=deps, command=command, respond=respond, client=client)
+
+    app.command("/reciprocity")(ack=reciprocity_command, lazy=[reciprocity_subcommand])
