@@ -240,7 +240,7 @@ def decline_clicked(
             reviewer_id=body["user"]["id"],
             now=deps.clock(),
         )
-    flow.tell_declined(client, request, pressed_in(body))
+    flow.tell_declined(deps, client, request, pressed_in(body))
 
 
 def offer_clicked(

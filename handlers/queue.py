@@ -353,7 +353,9 @@ class QueueWorker:
     def _loop(self, number: int) -> None:
         while not self._stop.is_set():
             try:
-                items = work.take(sessions=self.sessions, worker=self.name, now=self.clock())
+                now = self.clock()
+                due = self.engine is None or work.anything_due(self.engine, now)
+                items = work.take(sessions=self.sessions, worker=self.name, now=now) if due else []
             except SQLAlchemyError as error:
                 log.warning("the work queue could not be read (%s); retrying", type(error).__name__)
                 self._stop.wait(1.0)

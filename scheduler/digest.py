@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.digest import digest_message, empty_week_message
 from bot.deps import Deps
+from bot.flows.outbox import post_once
 from bot.services.digest import build_digest
 from models.rhythm import ChannelSettings
 from scheduler.weekly import run_weekly
@@ -30,7 +31,14 @@ def post_digest(
         person = deps.directory.get(client, row.team_id, user_id)
         data.name(user_id, person.label if person and person.label != user_id else None)
     message = empty_week_message() if data.empty else digest_message(data)
-    client.chat_postMessage(channel=row.channel_id, **message)
+    post_once(
+        deps,
+        client,
+        team_id=row.team_id,
+        key=f"digest:{row.team_id}:{row.channel_id}:{period}",
+        channel=row.channel_id,
+        message=message,
+    )
     return True
 
 

@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.mentoring import introduction_message, thanks_message
 from bot.deps import Deps
 from bot.flows.once import Once, run_once
+from bot.flows.outbox import post_once
 from bot.services import mentoring
 from bot.services import nudges as records
 from bot.services.gate import Kind, Verdict
@@ -191,7 +192,14 @@ def _introduce(deps: Deps, client: WebClient, group: GroupView) -> tuple[str | N
         return None, False
     channel_id = open_dm(client, group.user_ids)
     message = introduction_message(group, deps.settings.pairing_horizon_weeks)
-    client.chat_postMessage(channel=channel_id, **message)
+    post_once(
+        deps,
+        client,
+        team_id=group.team_id,
+        key=f"pairing-intro:{group.team_id}:{group.id}",
+        channel=channel_id,
+        message=message,
+    )
     return channel_id, True
 
 
@@ -203,5 +211,12 @@ def _thank(deps: Deps, client: WebClient, group: GroupView) -> tuple[str | None,
         sessions = mentoring.group_session_count(
             session=session, team_id=group.team_id, group_id=group.id
         )
-    client.chat_postMessage(channel=group.channel_id, **thanks_message(group, sessions))
+    post_once(
+        deps,
+        client,
+        team_id=group.team_id,
+        key=f"pairing-thanks:{group.team_id}:{group.id}",
+        channel=group.channel_id,
+        message=thanks_message(group, sessions),
+    )
     return group.channel_id, True

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.digest import share_prompt_message
 from bot.deps import Deps
+from bot.flows.outbox import post_once
 from bot.services.share_and_solve import record_prompt
 from models.rhythm import ChannelSettings
 from scheduler.weekly import run_weekly
@@ -16,14 +17,21 @@ from scheduler.weekly import run_weekly
 def post_prompt(
     deps: Deps, client: WebClient, row: ChannelSettings, now: datetime, period: str
 ) -> bool:
-    posted = client.chat_postMessage(channel=row.channel_id, **share_prompt_message())
+    _, ts = post_once(
+        deps,
+        client,
+        team_id=row.team_id,
+        key=f"share-prompt:{row.team_id}:{row.channel_id}:{period}",
+        channel=row.channel_id,
+        message=share_prompt_message(),
+    )
     with deps.sessions.begin() as session:
         record_prompt(
             session=session,
             team_id=row.team_id,
             channel_id=row.channel_id,
             period=period,
-            message_ts=posted["ts"],
+            message_ts=ts,
             now=now,
         )
     return True

@@ -105,7 +105,14 @@ def ask_reviewers(
             now=deps.clock(),
         )
     for request in requests:
-        channel, ts = direct_message(client, request.reviewer_id, request_dm(request))
+        channel, ts = post_once(
+            deps,
+            client,
+            team_id=team_id,
+            key=f"feedback-request:{request.id}",
+            channel=request.reviewer_id,
+            message=request_dm(request),
+        )
         with deps.sessions.begin() as session:
             attach_dm(
                 session=session,
@@ -117,13 +124,29 @@ def ask_reviewers(
     return requests
 
 
-def tell_declined(client: WebClient, request: RequestView, pressed_in: DmRef | None) -> None:
-    """The reviewer's invitation loses its buttons; the requester hears it kindly."""
+def tell_declined(
+    deps: Deps, client: WebClient, request: RequestView, pressed_in: DmRef | None
+) -> None:
+    """The reviewer's invitation loses its buttons; the requester hears it kindly (once)."""
     if pressed_in:
         update_message(client, *pressed_in, request_closed_dm(request))
     else:  # declined on App Home: no DM to update, so confirm by DM
-        client.chat_postMessage(channel=request.reviewer_id, **request_closed_dm(request))
-    direct_message(client, request.requester_id, declined_dm(request))
+        post_once(
+            deps,
+            client,
+            team_id=request.team_id,
+            key=f"feedback-declined-confirm:{request.id}",
+            channel=request.reviewer_id,
+            message=request_closed_dm(request),
+        )
+    post_once(
+        deps,
+        client,
+        team_id=request.team_id,
+        key=f"feedback-declined:{request.id}",
+        channel=request.requester_id,
+        message=declined_dm(request),
+    )
 
 
 def deliver_feedback(

@@ -157,21 +157,45 @@ def update_card(client: WebClient, card: HelpCard) -> None:
     update_message(client, card.channel_id, card.message_ts, help_card(card))
 
 
-def post_in_thread(client: WebClient, card: HelpCard, message: dict[str, Any]) -> None:
+def post_in_thread(
+    deps: Deps,
+    client: WebClient,
+    card: HelpCard,
+    message: dict[str, Any],
+    *,
+    team_id: str,
+    key: str,
+) -> None:
+    """A reply in the card's thread, once under `key` (bot/flows/outbox.py)."""
     if not card.message_ts:
         return
     try:
-        client.chat_postMessage(channel=card.channel_id, thread_ts=card.message_ts, **message)
+        post_once(
+            deps,
+            client,
+            team_id=team_id,
+            key=key,
+            channel=card.channel_id,
+            message=message,
+            thread_ts=card.message_ts,
+        )
     except SlackApiError as exc:
         if not gives_up(exc):
             raise
 
 
-def after_offer(client: WebClient, card: HelpCard, helper_id: str) -> None:
+def after_offer(
+    deps: Deps, client: WebClient, card: HelpCard, helper_id: str, *, team_id: str
+) -> None:
     """The card shows the new helper; the thread tells the requester who is coming."""
     update_card(client, card)
     post_in_thread(
-        client, card, offer_thread_message(requester_id=card.requester_id, helper_id=helper_id)
+        deps,
+        client,
+        card,
+        offer_thread_message(requester_id=card.requester_id, helper_id=helper_id),
+        team_id=team_id,
+        key=f"help-offer:{card.key}:{helper_id}",
     )
 
 
@@ -180,11 +204,14 @@ def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, tea
     card = resolution.card
     update_card(client, card)
     post_in_thread(
+        deps,
         client,
         card,
         resolved_thread_message(
             requester_id=card.requester_id, thanked_ids=resolution.thanked_ids, note=resolution.note
         ),
+        team_id=team_id,
+        key=f"help-resolved:{card.key}:{stable_id('resolved')}",
     )
     about = f"your help request “{truncate(card.question, 80)}”"
     for helper_id in resolution.thanked_ids:

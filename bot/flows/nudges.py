@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.flows.once import Once, run_once
+from bot.flows.outbox import post_once
 from bot.services import nudges as records
 from bot.services.gate import Kind, Verdict, decide
 from bot.services.preferences import get_preferences
@@ -124,7 +125,9 @@ def _attempt(deps: Deps, client: WebClient, nudge_id: int, now: datetime) -> Del
         return Delivery.QUEUED if decision.verdict is Verdict.DEFER else Delivery.DROPPED
 
     def post() -> None:
-        client.chat_postMessage(channel=user_id, **message)
+        post_once(
+            deps, client, team_id=team_id, key=f"nudge:{nudge_id}", channel=user_id, message=message
+        )
         with deps.sessions.begin() as session:
             sending = session.get(Nudge, nudge_id)
             assert sending is not None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import claims
 from bot.slack_api import error_of, gives_up
+from bot.work import running
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,12 @@ def run_once(
 ) -> Once:
     """Do `work` unless (job, key) was claimed already. Anything but a Slack error releases
     the claim and propagates."""
-    if not claims.claim(sessions=sessions, team_id=team_id, job=job, key=key, now=now):
+    attempt = claims.claim(sessions=sessions, team_id=team_id, job=job, key=key, now=now)
+    if not attempt:
         return Once.TAKEN
     try:
-        work()
+        with running(f"{job}:{key}", attempt):  # a takeover looks for what it may have posted
+            work()
     except SlackApiError as exc:
         if gives_up(exc):
             log.info("%s %s: Slack said %s; not retrying", job, key, error_of(exc))

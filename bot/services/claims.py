@@ -19,12 +19,13 @@ LEASE = timedelta(minutes=10)
 
 def claim(
     *, sessions: sessionmaker[Session], team_id: str, job: str, key: str, now: datetime
-) -> bool:
-    """True if this caller now owns (job, key) and must do the work; commits at once."""
+) -> int:
+    """The attempt (1, or more for a takeover) if this caller now owns (job, key) and must do
+    the work, else 0; commits at once."""
     try:
         with sessions.begin() as session:
             session.add(JobClaim(team_id=team_id, job=job, key=key, claimed_at=now, attempts=1))
-        return True
+        return 1
     except IntegrityError:
         pass
     with sessions.begin() as session:
@@ -32,7 +33,8 @@ def claim(
             select(JobClaim).where(JobClaim.job == job, JobClaim.key == key)
         ).first()
         if row is None or row.done_at is not None or row.claimed_at > now - LEASE:
-            return False
+            return 0
+        attempt = row.attempts + 1
         taken = session.execute(
             update(JobClaim)
             .where(
@@ -40,9 +42,9 @@ def claim(
                 JobClaim.claimed_at == row.claimed_at,
                 JobClaim.done_at.is_(None),
             )
-            .values(claimed_at=now, attempts=row.attempts + 1)
+            .values(claimed_at=now, attempts=attempt)
         )
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+        return attempt if taken.rowcount else 0  # type: ignore[attr-defined]
 
 
 def complete(*, sessions: sessionmaker[Session], job: str, key: str, now: datetime) -> None:

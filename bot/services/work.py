@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, or_, select, text, update
@@ -127,6 +127,26 @@ def take(
                 )
             )
         return leased
+
+
+def anything_due(engine: Engine, now: datetime) -> bool:
+    """Whether `take` would find something. On SQLite it looks without the write lock every
+    transaction here takes (bot/db.py), so idle workers never stand in the way of an ack's
+    commit; on PostgreSQL `take` itself is as cheap, so this says yes."""
+    if engine.dialect.name != "sqlite":
+        return True
+    moment = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            "SELECT 1 FROM work_items WHERE status = 'pending' AND available_at <= ?"
+            " AND (leased_until IS NULL OR leased_until < ?) LIMIT 1",
+            (moment, moment),
+        )
+        return cursor.fetchone() is not None
+    finally:
+        raw.close()
 
 
 def renew(

@@ -346,3 +346,49 @@ def test_share_and_solve_prompt_weekly_and_its_thread_replies(
     run_job("digest", deps, now=FRIDAY_3PM)
     digest = [p for p in bot.slack.calls_to("chat.postMessage") if p["channel"] == "CSHARE"][-1]
     assert "2 challenges shared, 1 answered" in str(digest["blocks"])
+
+
+def test_a_digest_whose_process_died_after_posting_is_not_posted_again(
+    deps: Deps, slack, sessions, week
+) -> None:
+    """The process posted the digest and died before recording the post or completing its
+    claim. The claim's lease runs out, the next tick takes it over, finds the digest in the
+    channel's history by its metadata key, and posts nothing twice."""
+    from bot.flows.outbox import post_once
+    from models.work import PostedMessage
+
+    real_post = post_once
+
+    def dies_after_posting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_post(*args, **kwargs)
+        with sessions.begin() as session:  # its record never happened
+            session.query(PostedMessage).delete()
+        raise KeyboardInterrupt("killed")
+
+    import scheduler.digest
+
+    scheduler.digest.post_once = dies_after_posting  # type: ignore[assignment]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_job("digest", deps, now=FRIDAY_3PM)
+    finally:
+        scheduler.digest.post_once = real_post  # type: ignore[assignment]
+    assert digests(slack) == Counter({"CONE": 1})
+    with sessions.begin() as session:  # as if it had died: its claim stays, not done
+        session.add(
+            JobClaim(
+                team_id=TEAM_ID,
+                job="digest",
+                key=f"{TEAM_ID}:CONE:2026-W48",
+                claimed_at=FRIDAY_3PM,
+                attempts=1,
+            )
+        )
+    assert run_job("digest", deps, now=FRIDAY_3PM + timedelta(minutes=5)).startswith(
+        "digest: 0 posted"  # the claim is still someone's
+    )
+    assert run_job("digest", deps, now=FRIDAY_3PM + timedelta(minutes=30)) == (
+        "digest: 1 posted, 0 quiet, 0 to retry"  # taken over; found, not posted again
+    )
+    assert digests(slack) == Counter({"CONE": 1})
+    assert len(slack.calls_to("conversations.history")) == 1

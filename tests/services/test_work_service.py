@@ -1,0 +1,65 @@
+"""The queue's bookkeeping against a real database: what is due, backoff, burial, retry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services import work
+from models.work import WorkItem
+from tests.conftest import FakeClock
+
+
+def queue(sessions: sessionmaker[Session], clock: FakeClock, key: str) -> None:
+    with sessions.begin() as session:
+        row = work.new_row(
+            key=key, kind="test", team_id="T1", function="f", body="b", headers={}, now=clock()
+        )
+        assert work.insert_new(session, [row]) == {key}
+        assert work.insert_new(session, [row]) == set()  # the same key again is a no-op
+
+
+def test_anything_due_sees_new_leased_and_backed_off_items(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    if engine.dialect.name == "sqlite":
+        assert not work.anything_due(engine, clock())  # empty
+    queue(sessions, clock, "a")
+    assert work.anything_due(engine, clock())
+    (item,) = work.take(sessions=sessions, worker="w", now=clock())
+    if engine.dialect.name == "sqlite":  # PostgreSQL always says yes: take is cheap there
+        assert not work.anything_due(engine, clock())  # leased
+    assert work.fail(sessions=sessions, item_id=item.id, worker="w", error="E", now=clock())
+    if engine.dialect.name == "sqlite":
+        assert not work.anything_due(engine, clock())  # backing off
+    clock.advance(seconds=work.BACKOFF[0].total_seconds())
+    assert work.anything_due(engine, clock())
+    assert work.take(sessions=sessions, worker="w", now=clock())[0].attempts == 2
+
+
+def test_the_backoff_grows_and_the_last_failure_buries(
+    sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    queue(sessions, clock, "b")
+    waits = []
+    for attempt in range(1, work.MAX_ATTEMPTS + 1):
+        (item,) = work.take(sessions=sessions, worker="w", now=clock())
+        assert item.attempts == attempt
+        status = work.fail(sessions=sessions, item_id=item.id, worker="w", error="E", now=clock())
+        with sessions() as session:
+            row = session.get(WorkItem, item.id)
+            assert row is not None and row.leased_until is None and row.last_error == "E"
+            waits.append(row.available_at - clock())
+        if status == work.DEAD:
+            break
+        assert work.take(sessions=sessions, worker="w", now=clock()) == []  # not yet
+        clock.advance(seconds=waits[-1].total_seconds())
+    assert status == work.DEAD and attempt == work.MAX_ATTEMPTS
+    assert waits[:-1] == list(work.BACKOFF)
+    assert work.take(sessions=sessions, worker="w", now=clock() + timedelta(days=9)) == []
+    assert [r.id for r in work.listing(sessions=sessions, dead=True)] == [item.id]
+    assert work.retry(sessions=sessions, item_id=None, now=clock()) == 1
+    (again,) = work.take(sessions=sessions, worker="w", now=clock())
+    assert again.id == item.id and again.attempts == 1
