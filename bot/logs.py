@@ -1,9 +1,13 @@
-"""Logging that cannot leak secrets: tokens are masked in every record, whatever logged them."""
+"""Logging that cannot leak secrets or what people wrote: tokens are masked in every record,
+whatever logged them, and a traceback shows where an error happened and its type, never its
+message (a database error's message quotes the failing row: feedback text, a kudos reason)."""
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
+from types import TracebackType
 
 _SECRET = re.compile(r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
@@ -25,9 +29,36 @@ class _DropClientTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class Formatter(logging.Formatter):
+    """Tracebacks with every frame, and each exception (and its causes) by type only."""
+
+    def formatException(
+        self,
+        ei: tuple[type[BaseException], BaseException, TracebackType | None]
+        | tuple[None, None, None],
+    ) -> str:
+        error = ei[1]
+        if error is None:
+            return ""
+        lines: list[str] = []
+        seen: set[int] = set()
+        chain: list[BaseException] = []
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            chain.append(error)
+            error = error.__cause__ or error.__context__
+        for number, link in enumerate(reversed(chain)):
+            if number:
+                lines.append("\nDuring handling of the above, another error happened:\n")
+            lines.append("Traceback (most recent call last):\n")
+            lines.extend(traceback.format_tb(link.__traceback__))
+            lines.append(f"{type(link).__module__}.{type(link).__qualname__} (message withheld)\n")
+        return "".join(lines).rstrip("\n")
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -34,3 +34,24 @@ def test_debug_level_does_not_turn_on_payload_or_sql_logging() -> None:
     finally:
         root.handlers[:], _ = saved[0], None
         root.setLevel(saved[1])
+
+
+def test_a_traceback_keeps_its_frames_and_types_but_never_a_message() -> None:
+    from bot.logs import Formatter
+
+    def store(text: str) -> None:
+        try:
+            raise KeyError(text)
+        except KeyError as inner:
+            raise ValueError(f"could not store {text!r}") from inner
+
+    written = " ".join(["my", "honest", "feedback"])  # not in any source line the traceback shows
+    try:
+        store(written)
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    shown = Formatter("%(message)s").format(record)
+    assert "in store" in shown and "builtins.ValueError" in shown and "builtins.KeyError" in shown
+    assert written not in shown
