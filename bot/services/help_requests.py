@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import insert_once
 from bot.errors import DomainError
-from bot.services.people import Person, remember_member
+from bot.services.people import Person, remember_member, remember_members
 from bot.services.preferences import load_preferences
 from bot.services.routing import MAX_SUGGESTIONS, WINDOW, Candidate, choose_helpers
 from bot.text import clean, from_slack
@@ -325,8 +325,7 @@ def create_request(
     suggested_people: list[Person] | None = None,
 ) -> HelpRequest:
     """Store a request whose card was just posted, and whom it suggested."""
-    for person in [requester, *(suggested_people or [])]:
-        remember_member(session=session, person=person, now=now)
+    remember_members(session=session, people=[requester, *(suggested_people or [])], now=now)
     request = HelpRequest(
         key=key,
         team_id=team_id,
@@ -594,10 +593,10 @@ def resolve_request(
     request.stale_at = None
     request.resolution_note = note
     thanked: list[str] = []
+    remember_members(session=session, people=helpers, now=now)  # one order: no deadlock
     for person in helpers:
         if person.id in thanked:
             continue
-        remember_member(session=session, person=person, now=now)
         insert_once(  # already there when it was resolved before being reopened
             session,
             HelpThanks(

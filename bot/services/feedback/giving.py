@@ -22,7 +22,7 @@ from bot.services.feedback.requests import (
     open_request,
 )
 from bot.services.feedback_language import find_labels, labelling_hint
-from bot.services.people import Person, remember_member
+from bot.services.people import Person, remember_members
 from bot.text import clean
 from models.feedback import Feedback, FeedbackRequest
 
@@ -177,8 +177,7 @@ def give_feedback(
             status=GIVEN,
             now=now,
         )
-    for person in sorted((giver, receiver), key=lambda p: p.id):
-        remember_member(session=session, person=person, now=now)
+    remember_members(session=session, people=(giver, receiver), now=now)
     row = Feedback(
         team_id=team_id,
         giver_id=giver.id,

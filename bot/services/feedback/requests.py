@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
-from bot.services.people import Person, remember_member
+from bot.services.people import Person, remember_members
 from bot.text import clean, from_slack
 from models.feedback import FeedbackRequest
 
@@ -171,8 +171,7 @@ def request_feedback(
     """Record one pending request per reviewer; all or nothing."""
     topic = check_topic(topic)
     check_reviewers(requester, reviewers)
-    for person in [requester, *reviewers]:
-        remember_member(session=session, person=person, now=now)
+    remember_members(session=session, people=[requester, *reviewers], now=now)
     batch_id = str(uuid.uuid4())
     rows = [
         FeedbackRequest(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.services.mentoring.groups import MAX_NOTES, MENTEE, MENTOR, PAIR, check_other_person
-from bot.services.people import Person, remember_member
+from bot.services.people import Person, remember_members
 from models.mentoring import (
     MentoringGroup,
     MentoringGroupMember,
@@ -96,8 +96,7 @@ def log_session(
         )
     ).first()
     if earlier is None:
-        for person in (logger, other):
-            remember_member(session=session, person=person, now=now)
+        remember_members(session=session, people=(logger, other), now=now)
         earlier = MentoringSession(
             team_id=team_id,
             group_id=group.id,
