@@ -29,3 +29,7 @@ class DomainError(Exception):
 class NotSaved(Exception):
     """Work could not be committed (the database is unreachable or too slow): nothing was
     saved, and nobody may be told it was."""
+
+
+class NotSure(NotSaved):
+    """The commit was under way and did not answer in time: it may or may not have happened."""

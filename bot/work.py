@@ -2,8 +2,8 @@
 
 The queue runs an item again after a failure or a takeover (its worker died), so what it
 records and posts must come out the same the second time: ids derived from the work's key
-(`stable_id`) make a second insert find the first, and `may_have_posted()` tells the outbox
-to look for a post the first run made (bot/flows/outbox.py).
+(`stable_id`) make a second insert find the first, and an attempt after the first tells the
+outbox to look for a post the first run made (bot/flows/outbox.py).
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
 class Work:
     key: str
     attempt: int  # 1 the first time
+    since: datetime | None = None  # when the work began: its first run posted after this
 
 
 _current: ContextVar[Work | None] = ContextVar("reciprocity_work", default=None)
 
 
 @contextmanager
-def running(key: str, attempt: int) -> Iterator[Work]:
-    work = Work(key=key, attempt=attempt)
+def running(key: str, attempt: int, since: datetime | None = None) -> Iterator[Work]:
+    work = Work(key=key, attempt=attempt, since=since)
     token = _current.set(work)
     try:
         yield work
@@ -49,9 +51,3 @@ def stable_id(purpose: str) -> str:
 
 def stable_uuid(purpose: str) -> str:
     return str(uuid.UUID(stable_id(purpose)))
-
-
-def may_have_posted() -> bool:
-    """True when an earlier run of this work may have posted before it died."""
-    work = _current.get()
-    return work is not None and work.attempt > 1

@@ -60,10 +60,11 @@ class ProvideDeps(Middleware):
         return next()
 
 
-def register_handlers(app: App, deps: Deps) -> None:
+def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
+    """`consumer`: the app that runs the queue, which needs the slow parts (lazy functions)."""
     app.use(ProvideDeps(deps))
 
-    routes = Routes(app)
+    routes = Routes(app, lazy_functions=consumer)
     for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
         feature.register(routes)
     messages.register(routes, MESSAGE_HOOKS)

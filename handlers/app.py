@@ -19,7 +19,10 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import make_engine, make_sessionmaker
 from bot.deps import Deps
 from bot.errors import NotSaved
 from bot.services import work
@@ -74,17 +77,32 @@ class EventInbox(Middleware):
 
 
 class ProvideQueue(Middleware):
-    """Puts `defer` (handlers/queue.py:Deferrer) in each request's context."""
+    """Puts `defer` (handlers/queue.py:Deferrer) in each request's context, and the executor
+    the listeners' fast parts run on (handlers/routing.py)."""
 
-    def __init__(self, deps: Deps, commits: GroupCommit) -> None:
+    def __init__(self, deps: Deps, commits: GroupCommit, executor: Executor) -> None:
         self.deps = deps
         self.commits = commits
+        self.executor = executor
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         req.context["defer"] = Deferrer(self.commits, self.deps.clock, req)
+        req.context["fast_executor"] = self.executor
         return next()
+
+
+def commit_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Where the acks' commits go. On SQLite, a connection of their own that is told at once
+    when the single writer is busy, and tries again within half a millisecond: SQLite's own
+    busy handler sleeps up to 100 ms at a time, and the background worker's transactions
+    would then keep winning the lock."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        return sessions
+    url = engine.url.render_as_string(hide_password=False)
+    return make_sessionmaker(make_engine(url, bounded=True, wait_for_lock=False))
 
 
 def create_app(
@@ -107,16 +125,18 @@ def create_app(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
         request_verification_enabled=not consumer,
-        process_before_response=consumer,
+        # The request's thread runs each listener's fast part itself, up to its ack() (see
+        # handlers/routing.py), so the answer never waits on Bolt's 10 ms polling for it.
+        process_before_response=True,
         listener_executor=executor,
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
     app.listener_runner.lazy_listener_runner = QueueRunner(app.logger)
     if not consumer:
-        commits = GroupCommit(deps.sessions, timeout=COMMIT_TIMEOUT)
+        commits = GroupCommit(commit_sessions(deps.sessions), timeout=COMMIT_TIMEOUT)
         app.use(EventInbox(deps, commits))
-        app.use(ProvideQueue(deps, commits))
+        app.use(ProvideQueue(deps, commits, executor))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
@@ -124,5 +144,5 @@ def create_app(
             raise error  # the worker records it and retries: nobody is told yet
         answer_failure(error, body, client)
 
-    register_handlers(app, deps)
+    register_handlers(app, deps, consumer=consumer)
     return app

@@ -36,11 +36,11 @@ from slack_bolt.request.internals import parse_body
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import work as current_work
-from bot.errors import NotSaved
+from bot.errors import NotSaved, NotSure
 from bot.services import work
 from bot.slack_api import error_of
 from handlers.replies import tell_privately
@@ -48,9 +48,9 @@ from handlers.replies import tell_privately
 log = logging.getLogger(__name__)
 
 _KEPT_HEADERS = ("content-type",)
-COMMIT_TIMEOUT = 1.8
-"""How long an ack waits for its commit before answering that nothing was saved (the web
-engine's own connect and statement timeouts, bot/db.py, end a stalled commit sooner)."""
+COMMIT_TIMEOUT = 1.5
+"""How long an ack waits for its row to be written before answering that nothing was saved
+(then it never is). A commit already under way gets 0.8 s more to answer: 2.3 s at most."""
 
 GAVE_UP = (
     "Reciprocity couldn't finish this after several tries, so nothing more will happen for "
@@ -68,20 +68,33 @@ class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
     inserted: bool | None = None
     failed: bool = False
-    taken: bool = False
+    committing: bool = False  # past the point of no return: the commit is under way
+    abandoned: bool = False  # its ack gave up waiting: it must not be committed after all
 
 
 class GroupCommit:
-    """`add(row)` returns once the row is committed (True) or was there already (False); it
-    raises NotSaved if the database can't be reached. Rows arriving within a few milliseconds
-    of each other share one transaction."""
+    """`add(row)` returns once the row is committed (True) or was there already (False).
+    Rows arriving within a few milliseconds of each other share one transaction.
+
+    `add` raises NotSaved when nothing was written — the database is unreachable or slower
+    than `timeout` (the row is then never written: its transaction is rolled back before the
+    commit if its ack gave up) — and NotSure when the commit itself was under way and did not
+    answer within `commit_timeout`: then nobody can say whether it happened. Together they
+    stay under Slack's 3 seconds.
+    """
 
     def __init__(
-        self, sessions: sessionmaker[Session], *, gather: float = 0.002, timeout: float = 2.0
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        gather: float = 0.002,
+        timeout: float = 1.5,
+        commit_timeout: float = 0.8,
     ) -> None:
         self.sessions = sessions
         self.gather = gather
         self.timeout = timeout
+        self.commit_timeout = commit_timeout
         self._waiting: list[_Pending] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -99,11 +112,13 @@ class GroupCommit:
         self._wake.set()
         if not pending.done.wait(self.timeout):
             with self._lock:
-                if not pending.taken:  # never written: it won't be, now
-                    self._waiting.remove(pending)
-                    raise NotSaved("the commit did not happen in time")
-            if not pending.done.wait(self.timeout / 2):  # in a transaction: its outcome decides
-                raise NotSaved("the commit did not finish in time")
+                if not pending.committing:  # not written, and now it never will be
+                    pending.abandoned = True
+                    if pending in self._waiting:
+                        self._waiting.remove(pending)
+                    raise NotSaved("the database did not answer in time")
+            if not pending.done.wait(self.commit_timeout):
+                raise NotSure("the commit did not answer in time")
         if pending.failed or pending.inserted is None:
             raise NotSaved("the database refused the write")
         return pending.inserted
@@ -115,24 +130,51 @@ class GroupCommit:
             time.sleep(self.gather)  # let a burst of acks share one commit
             with self._lock:
                 batch, self._waiting = self._waiting, []
-                for pending in batch:
-                    pending.taken = True
             if batch:
                 self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
-        try:
-            with self.sessions.begin() as session:
-                inserted = work.insert_new(session, [p.row for p in batch])
-        except SQLAlchemyError as error:
-            log.warning("could not commit %s queued items: %s", len(batch), type(error).__name__)
-            for pending in batch:
-                pending.failed = True
-                pending.done.set()
-            return
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                with self.sessions.begin() as session:
+                    live = [p for p in batch if not p.abandoned]
+                    inserted = work.insert_new(session, [p.row for p in live])
+                    with self._lock:  # the last moment an ack can still give up
+                        if any(p.abandoned for p in live):
+                            raise _Abandoned
+                        for pending in live:
+                            pending.committing = True
+                break
+            except _Abandoned:
+                continue  # rolled back; again without those whose ack has answered already
+            except OperationalError as error:
+                if _locked(error) and time.monotonic() < deadline:
+                    time.sleep(0.0005)  # SQLite's writer is busy: try again at once
+                    continue
+                self._failed(batch, error)
+                return
+            except SQLAlchemyError as error:
+                self._failed(batch, error)
+                return
         for pending in batch:
             pending.inserted = pending.row["key"] in inserted
             pending.done.set()
+
+    @staticmethod
+    def _failed(batch: list[_Pending], error: Exception) -> None:
+        log.warning("could not commit %s queued items: %s", len(batch), type(error).__name__)
+        for pending in batch:
+            pending.failed = True
+            pending.done.set()
+
+
+class _Abandoned(Exception):
+    """A row's ack gave up while its transaction was open: roll back, try without it."""
+
+
+def _locked(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig)
 
 
 def request_key(request: BoltRequest, function: str) -> str:
@@ -245,7 +287,7 @@ def run_item(
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
     key = f"work:{item.id}"
     try:
-        with current_work.running(key, item.attempts):
+        with current_work.running(key, item.attempts, since=item.enqueued_at):
             response = app.dispatch(BoltRequest(body=item.body, headers=headers))
         if response.status >= 500:
             raise RuntimeError(f"the app answered {response.status}")

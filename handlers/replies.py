@@ -14,7 +14,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.blocks.notices import not_saved_modal
-from bot.errors import DomainError, NotSaved
+from bot.errors import DomainError, NotSaved, NotSure
 from bot.payloads import private_metadata
 
 log = logging.getLogger(__name__)  # every unhandled error is logged here (tests watch it)
@@ -23,6 +23,10 @@ SORRY = "Sorry — something went wrong on our side and this didn't finish. Plea
 DB_DOWN = (
     "Reciprocity can't reach its database right now — nothing was saved; "
     "please try again in a minute."
+)
+DB_SLOW = (
+    "Reciprocity's database is very slow right now, so I can't tell yet whether this was "
+    "saved. If it hasn't appeared in a couple of minutes, please try again."
 )
 
 
@@ -60,7 +64,7 @@ def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) ->
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     if is_database_down(error):
         log.warning("%s: the database is unreachable (%s)", kind, type(error).__name__)
-        tell_privately(body, client, DB_DOWN)
+        tell_privately(body, client, DB_SLOW if isinstance(error, NotSure) else DB_DOWN)
         return
     log.error(
         "unhandled %s error: %s",
@@ -72,18 +76,21 @@ def answer_failure(error: Exception, body: dict[str, Any], client: WebClient) ->
     tell_privately(body, client, SORRY)
 
 
-def answer_database_down(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    """Nothing was saved, said as the request allows: a command's ephemeral answer, a notice
-    pushed over a form (its answers stay behind it, for another try), else a private
-    message."""
-    log.warning("the database is unreachable: %s not saved", body.get("type") or "command")
+def answer_database_down(
+    ack: Ack, body: dict[str, Any], client: WebClient, error: BaseException
+) -> None:
+    """Nothing was saved (or, if the commit was under way, nobody knows yet), said as the
+    request allows: a command's ephemeral answer, a notice pushed over a form (its answers
+    stay behind it, for another try), else a private message."""
+    text = DB_SLOW if isinstance(error, NotSure) else DB_DOWN
+    log.warning("the database is unreachable: %s (%s)", body.get("type") or "command", text[:40])
     if "command" in body:
-        ack(text=DB_DOWN, response_type="ephemeral")
+        ack(text=text, response_type="ephemeral")
     elif body.get("type") == "view_submission":
-        ack(response_action="push", view=not_saved_modal(DB_DOWN))
+        ack(response_action="push", view=not_saved_modal(text))
     else:
         ack()
-        tell_privately(body, client, DB_DOWN)
+        tell_privately(body, client, text)
 
 
 def tell_privately(body: dict[str, Any], client: WebClient, text: str) -> None:

@@ -19,7 +19,9 @@ from the queue.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest
@@ -37,36 +39,65 @@ Register = Callable[..., Any]
 def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listener:
     """`listener`, with its DomainErrors (and, in the fast part, any error) answered.
 
+    The fast part runs on the listener executor (`fast_executor` in the request's context),
+    and the request's thread returns as soon as it has called `ack()`: Slack gets its answer
+    then, and whatever the listener does afterwards (open a modal, answer a mistake) happens
+    after it — without Bolt's 10 ms polling for the ack.
+
     `acked`: the listener runs from the queue, its request acknowledged already; its own
     `ack()` call does nothing there."""
     names = get_arg_names_of_callable(listener)
 
-    def wrapped(**kwargs: Any) -> Any:
+    def run(kwargs: dict[str, Any]) -> Any:
         request: BoltRequest = kwargs["request"]
         body: dict[str, Any] = kwargs["body"]
         client: WebClient = kwargs["client"]
-        if acked:
-            kwargs["ack"] = _acked
+        ack: Ack = kwargs["ack"]
         try:
             return listener(**{name: kwargs[name] for name in names})
         except DomainError as error:
-            _acknowledge(request)
+            _acknowledge(request, ack)
             tell_privately(body, client, error.text)
         except Replayed:  # Slack never sends a request twice: answered, and nothing more
-            _acknowledge(request)
+            _acknowledge(request, ack)
         except Exception as error:
             if lazy:
                 raise
             if is_database_down(error) and _unanswered(request):
-                answer_database_down(request.context.ack, body, client)
+                answer_database_down(ack, body, client, error)
                 return None
-            _acknowledge(request)
+            _acknowledge(request, ack)
             answer_failure(error, body, client)
+        return None
+
+    def wrapped(**kwargs: Any) -> Any:
+        if acked:
+            kwargs["ack"] = _acked
+        executor: Executor | None = kwargs["context"].get("fast_executor")
+        if lazy or executor is None:
+            return run(kwargs)
+        answered = threading.Event()
+        bolt_ack: Ack = kwargs["ack"]
+
+        def ack(*args: Any, **options: Any) -> Any:
+            try:
+                return bolt_ack(*args, **options)
+            finally:
+                answered.set()
+
+        def rest() -> None:
+            try:
+                run({**kwargs, "ack": ack})
+            finally:
+                answered.set()
+
+        executor.submit(rest)
+        answered.wait(ACK_WAIT)
         return None
 
     # Bolt injects arguments by name: the listener's own, plus what an answer needs. Named
     # like the listener, since Bolt finds lazy functions by name.
-    wanted = dict.fromkeys([*names, "request", "body", "client"])
+    wanted = dict.fromkeys([*names, "request", "body", "client", "ack", "context"])
     parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
     wrapped.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(name, parameter) for name in wanted]
@@ -74,6 +105,11 @@ def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listene
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
         setattr(wrapped, attribute, getattr(listener, attribute))
     return wrapped
+
+
+ACK_WAIT = 2.9
+"""How long the request's thread waits for the fast part to acknowledge (Slack gives up at 3
+seconds)."""
 
 
 def _acked(*_args: Any, **_kwargs: Any) -> None:
@@ -98,18 +134,21 @@ def _unanswered(request: BoltRequest) -> bool:
     return ack is not None and ack.response is None and not request.lazy_only
 
 
-def _acknowledge(request: BoltRequest) -> None:
+def _acknowledge(request: BoltRequest, ack: Ack) -> None:
     """A listener that failed before acking still owes Slack its answer."""
-    ack = request.context.ack
-    if ack is not None and ack.response is None and not request.lazy_only:
+    if _unanswered(request):
         ack()
 
 
 class Routes:
     """`app.command(…)`, `app.action(…)` and the rest, for the features' routing tables."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, lazy_functions: bool) -> None:
+        """`lazy_functions`: register the slow parts (only the queue's consumer runs them; the
+        app that answers Slack queues them with `defer`, and Bolt would copy every request
+        for each lazy function it knows, to start it, for nothing)."""
         self.app = app
+        self.lazy_functions = lazy_functions
 
     def command(self, name: str) -> Register:
         return self._wrapping(self.app.command(name))
@@ -129,8 +168,12 @@ class Routes:
         register = self.app.event(event_type)
         return lambda listener: register(answering(listener, lazy=True))
 
-    @staticmethod
-    def _wrapping(register: Register) -> Register:
+    def _wrapping(self, register: Register) -> Register:
+        def slow(listeners: list[Listener], *, acked: bool = False) -> list[Listener]:
+            if not self.lazy_functions:
+                return []
+            return [answering(work, lazy=True, acked=acked) for work in listeners]
+
         def add(
             listener: Listener | None = None,
             *,
@@ -141,14 +184,11 @@ class Routes:
             if listener is not None and queued:
                 return register(
                     ack=answering(deferring(listener), lazy=False),
-                    lazy=[answering(listener, lazy=True, acked=True)],
+                    lazy=slow([listener], acked=True),
                 )
             if listener is not None:
                 return register(answering(listener, lazy=False))
             assert ack is not None, "a listener, or ack= with lazy=[…]"
-            return register(
-                ack=answering(ack, lazy=False),
-                lazy=[answering(work, lazy=True) for work in lazy or []],
-            )
+            return register(ack=answering(ack, lazy=False), lazy=slow(lazy or []))
 
         return add

@@ -464,19 +464,29 @@ class SlackDouble:
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The channel's newest messages first; metadata only when asked for, as Slack does."""
+        """The channel's newest messages first, a page at a time (`cursor`); metadata only when
+        asked for, as Slack does. (`oldest` is not applied: this double's ts are counters,
+        not times.)"""
         channel = params.get("channel", "")
         if channel in self.channels_without_bot:
             return {"ok": False, "error": "not_in_channel"}
-        limit = int(params.get("limit") or 100)
+        limit = min(int(params.get("limit") or 100), 999)
+        start = int(params.get("cursor") or 0)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         with self._lock:
             found = [dict(m) for (c, _), m in self.messages.items() if c == channel]
         found.sort(key=lambda m: m["ts"], reverse=True)
-        for message in found:
+        page = found[start : start + limit]
+        for message in page:
             if not with_metadata or message.get("metadata") is None:
                 message.pop("metadata", None)
-        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params.get("channel", ""), params.get("ts", ""))

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def not_saved_modal(text: str) -> dict[str, Any]:
-    """Pushed over a form that could not be saved: closing it returns to the answers."""
+    """Pushed over a form that could not be saved (or might not have been): closing it
+    returns to the answers."""
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": "Not saved"},

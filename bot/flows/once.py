@@ -40,7 +40,8 @@ def run_once(
     if not attempt:
         return Once.TAKEN
     try:
-        with running(f"{job}:{key}", attempt):  # a takeover looks for what it may have posted
+        # A takeover looks for what the first run may have posted, since well before its lease.
+        with running(f"{job}:{key}", attempt, since=now - 3 * claims.LEASE):
             work()
     except SlackApiError as exc:
         if gives_up(exc):

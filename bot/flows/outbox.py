@@ -3,15 +3,16 @@ key, so that running the work again (a retry, or a takeover after its worker die
 posts it twice.
 
 The key is recorded with the posted `ts` in `posted_messages`. A run that may follow one that
-died between Slack's answer and that record (`bot.work.may_have_posted`) first looks for the
-key in the channel's recent history — Slack's message `metadata` carries it — where the
-bot's scopes allow (channels; a DM's history would need wider scopes, so there the window
-is only the moment between Slack's answer and our commit).
+died between Slack's answer and that record (a retry or a takeover, `bot.work`) first looks
+for the key in the channel's history since the work began — Slack's message `metadata`
+carries it — where the bot's scopes allow (channels; a DM's history would need wider scopes,
+so there the window is only the moment between Slack's answer and our commit).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -20,13 +21,14 @@ from slack_sdk.errors import SlackApiError
 from bot.db import insert_once
 from bot.deps import Deps
 from bot.slack_api import error_of
-from bot.work import may_have_posted
+from bot.work import current
 from models.work import PostedMessage
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "reciprocity_post"
-HISTORY_WINDOW = 100
+HISTORY_PAGE = 200  # Slack's recommended page size for conversations.history
+HISTORY_PAGES = 25  # 5,000 messages since the work began: far more than a lease's worth
 
 
 def post_once(
@@ -46,8 +48,9 @@ def post_once(
         posted = session.get(PostedMessage, key)
         if posted is not None:
             return posted.channel_id, posted.ts
-    if may_have_posted():
-        found = find_posted(client, channel, key)
+    work = current()
+    if work is not None and work.attempt > 1:
+        found = find_posted(client, channel, key, since=work.since)
         if found is not None:
             record(deps, team_id=team_id, key=key, channel=channel, ts=found)
             return channel, found
@@ -72,20 +75,34 @@ def record(deps: Deps, *, team_id: str, key: str, channel: str, ts: str) -> None
         )
 
 
-def find_posted(client: WebClient, channel: str, key: str) -> str | None:
-    """The ts of the bot's message carrying `key` among the channel's newest, if any."""
+def find_posted(
+    client: WebClient, channel: str, key: str, *, since: datetime | None = None
+) -> str | None:
+    """The ts of the bot's message carrying `key` in the channel since the work began, if
+    any: page by page, newest first."""
     if not channel.startswith(("C", "G")):
         return None  # DMs: no history scope (see the module's docstring)
-    try:
-        history = client.conversations_history(
-            channel=channel, limit=HISTORY_WINDOW, include_all_metadata=True
-        )
-    except SlackApiError as exc:
-        log.info("could not look for an earlier post: %s", error_of(exc))
-        return None
-    for message in history.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
-            return str(message.get("ts"))
+    oldest = f"{since.timestamp() - 60:.6f}" if since is not None else None
+    cursor: str | None = None
+    for _ in range(HISTORY_PAGES):
+        try:
+            history = client.conversations_history(
+                channel=channel,
+                limit=HISTORY_PAGE,
+                include_all_metadata=True,
+                oldest=oldest,
+                cursor=cursor,
+            )
+        except SlackApiError as exc:
+            log.info("could not look for an earlier post: %s", error_of(exc))
+            return None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+                return str(message.get("ts"))
+        cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
+        if not history.get("has_more") or not cursor:
+            return None
+    log.warning("gave up looking for an earlier post after %s pages", HISTORY_PAGES)
     return None

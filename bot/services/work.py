@@ -92,6 +92,7 @@ class Leased:
     body: str
     headers: dict[str, list[str]]
     attempts: int  # this run included: 1 the first time, more after a failure or a takeover
+    enqueued_at: datetime
 
 
 def take(
@@ -124,6 +125,7 @@ def take(
                     body=item.body or "",
                     headers=dict(item.headers or {}),
                     attempts=item.attempts,
+                    enqueued_at=item.enqueued_at,
                 )
             )
         return leased

@@ -31,9 +31,8 @@ def test_a_failed_insert_of_feedback_is_logged_without_its_text(
         "sent_as_written": False,
         "created_at": datetime(2026, 12, 1, tzinfo=UTC),
     }
-    with pytest.raises(IntegrityError) as caught:
-        with sessions.begin() as session:
-            session.execute(insert(Feedback).values(**row))
+    with pytest.raises(IntegrityError) as caught, sessions.begin() as session:
+        session.execute(insert(Feedback).values(**row))
     assert written not in str(caught.value).split("[SQL:")[-1]  # hide_parameters
     record = logging.LogRecord(
         "handlers.queue",
