@@ -20,9 +20,10 @@ from bot import ids
 from bot import work as current_work
 from bot.db import make_engine, make_sessionmaker
 from bot.services import work
-from handlers.replies import DB_DOWN
+from handlers.replies import DB_DOWN, SORRY
 from models import Kudos, Thanks, WorkItem
-from models.feedback import Feedback
+from models.feedback import Feedback, FeedbackRequest
+from models.help_requests import HelpRequest
 from models.work import PostedMessage
 from scheduler.jobs import run_job
 from tests.cli import run_app
@@ -100,7 +101,7 @@ def test_channel_messages_nobody_acts_on_are_not_written_at_all(bot: Bot, sessio
 
 
 # ----- replays -----------------------------------------------------------------------------------
-def signed_kudos_body(text: str) -> str:
+def signed_kudos_body(text: str, response_url: str = "http://127.0.0.1:9/hooks") -> str:
     return urlencode(
         {
             "token": "x",
@@ -111,7 +112,7 @@ def signed_kudos_body(text: str) -> str:
             "command": "/kudos",
             "text": text,
             "api_app_id": "AAPPID",
-            "response_url": "http://127.0.0.1:9/hooks",
+            "response_url": response_url,
             "trigger_id": "1.2.trigger",
         }
     )
@@ -337,3 +338,35 @@ def test_the_daily_prune_drops_old_bookkeeping_only(bot: Bot, deps, clock, sessi
     summary = run_job("prune", deps, now=clock.advance(days=7))
     assert "1 work_items" in summary and "1 posted_messages" in summary
     assert [i.status for i in items(sessions)] == ["pending"]
+
+
+# ----- a fast part that fails after its ack -------------------------------------------------
+@pytest.mark.expect_errors
+def test_a_button_whose_fast_part_fails_after_the_ack_is_answered_at_once(bot: Bot):
+    """Slack answers views.open with a 500 every time: the ack went out first, promptly, and
+    the person hears that something went wrong (Bolt alone would answer 404 after 3 s)."""
+    bot.slack.fail("views.open", status=500, times=SERVER_ERROR_CALLS)
+    began = time.monotonic()
+    reply = bot.send.block_action(ids.SETTINGS_OPEN_ACTION, "open")
+    assert reply.status == 200 and time.monotonic() - began < 1
+    bot.wait()
+    assert bot.slack.responses[-1]["text"] == SORRY
+
+
+# ----- replays of the other commands that record something --------------------------------------
+@pytest.mark.parametrize(
+    ("command", "text", "model"),
+    [
+        ("/askhelp", "Who knows the billing service? #billing", HelpRequest),
+        ("/feedback", "request <@UBOB> about the launch plan", FeedbackRequest),
+    ],
+)
+def test_a_replayed_command_records_once(bot: Bot, sessions, command, text, model):
+    body = signed_kudos_body(text, bot.slack.response_url())
+    body = body.replace("%2Fkudos", command.replace("/", "%2F"))
+    now = int(time.time())
+    for _ in range(2):
+        reply = bot.send.post(body, "application/x-www-form-urlencoded", timestamp=now)
+        assert reply.status == 200
+    bot.wait()
+    assert count(sessions, model) == 1 and len(items(sessions)) == 1
