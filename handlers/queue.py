@@ -1,9 +1,9 @@
 """The one durable path for everything after the ack: write it, commit it, then answer Slack.
 
-Bolt's lazy listeners split a listener into a fast `ack` part and slow parts. Here the web
-worker's `start` writes the slow part's request to `work_items` (Bolt's own lazy-listener
-protocol, the one its AWS Lambda adapter uses: the request plus the
-`x-slack-bolt-lazy-only` / `x-slack-bolt-lazy-function-name` headers) and waits until that
+Bolt's lazy listeners split a listener into a fast `ack` part and slow parts. Here a fast
+part calls `defer(slow)`, which writes the request to `work_items` in Bolt's own
+lazy-listener protocol (the one its AWS Lambda adapter uses: the request plus the
+`x-slack-bolt-lazy-only` / `x-slack-bolt-lazy-function-name` headers) and returns once that
 row is committed; only then does Slack get its 200. Events are written the same way
 (handlers/app.py:EventInbox) and not run in the web worker at all. Many acks share one commit
 (`GroupCommit`), so commit-before-ack costs milliseconds, not a transaction each.
@@ -53,8 +53,8 @@ COMMIT_TIMEOUT = 1.5
 (then it never is). A commit already under way gets 0.8 s more to answer: 2.3 s at most."""
 
 GAVE_UP = (
-    "Reciprocity couldn't finish this after several tries, so nothing more will happen for "
-    "now. It has been kept: an admin can run it again with `python app.py inbox --retry`."
+    "Reciprocity couldn't finish this after several tries. What was already done stays done, "
+    "and the rest is kept: an admin can run it again with `python app.py inbox --retry`."
 )
 
 
@@ -285,9 +285,8 @@ def run_item(
 ) -> str:
     """Run one leased item through the consumer app, then record how it went."""
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
-    key = f"work:{item.id}"
-    try:
-        with current_work.running(key, item.attempts, since=item.enqueued_at):
+    try:  # the item's key (never reused, unlike a row id) names the work for bot.work
+        with current_work.running(item.key, item.attempts, since=item.enqueued_at):
             response = app.dispatch(BoltRequest(body=item.body, headers=headers))
         if response.status >= 500:
             raise RuntimeError(f"the app answered {response.status}")

@@ -86,6 +86,7 @@ def new_row(
 @dataclass(frozen=True)
 class Leased:
     id: int
+    key: str
     kind: str
     team_id: str
     function: str
@@ -119,6 +120,7 @@ def take(
             leased.append(
                 Leased(
                     id=item.id,
+                    key=item.key,
                     kind=item.kind,
                     team_id=item.team_id,
                     function=item.function,

@@ -777,7 +777,7 @@ def test_a_takeover_finds_its_post_behind_hundreds_of_newer_messages(
     one page of its history."""
     bot.send.command("/kudos", "<@UBOB> for the incident review")
     (leased,) = work.take(sessions=sessions, worker="dying", now=clock())
-    with current_work.running(f"work:{leased.id}", leased.attempts):
+    with current_work.running(leased.key, leased.attempts, since=leased.enqueued_at):
         bot.consumer.dispatch(BoltRequest(body=leased.body, headers=dict(leased.headers)))
     with sessions.begin() as session:  # it died before the post's key was recorded
         session.execute(delete(PostedMessage))

@@ -263,7 +263,7 @@ def test_a_dead_workers_item_is_taken_over_after_its_short_lease_and_a_live_one_
 def test_a_takeover_does_not_post_again_what_the_dead_worker_posted(bot: Bot, clock, sessions):
     bot.send.command("/kudos", "<@UBOB> for the review")
     (leased,) = work.take(sessions=sessions, worker="dying", now=clock())
-    with current_work.running(f"work:{leased.id}", leased.attempts):
+    with current_work.running(leased.key, leased.attempts, since=leased.enqueued_at):
         bot.consumer.dispatch(BoltRequest(body=leased.body, headers=dict(leased.headers)))
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
     # The worker died right after Slack's answer: the post's key not recorded, the item not
@@ -370,3 +370,16 @@ def test_a_replayed_command_records_once(bot: Bot, sessions, command, text, mode
         assert reply.status == 200
     bot.wait()
     assert count(sessions, model) == 1 and len(items(sessions)) == 1
+
+
+def test_a_new_item_never_takes_an_old_ones_identity(bot: Bot, sessions):
+    """Work is named by its key, not its row id: SQLite hands out a deleted row's id again
+    (after the prune, say), and the new kudos must not be taken for the old one."""
+    bot.command("/kudos", "<@UBOB> for the first review")
+    with sessions.begin() as session:
+        session.execute(delete(WorkItem))  # pruned, every row: the next id is 1 again
+    bot.command("/kudos", "<@UBOB> for the second review")
+    with sessions() as session:
+        reasons = sorted(session.scalars(select(Kudos.reason)))
+    assert reasons == ["for the first review", "for the second review"]
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
