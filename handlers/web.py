@@ -1,4 +1,16 @@
-"""The WSGI application gunicorn serves: Slack's endpoint and a health check."""
+"""The WSGI application gunicorn serves: Slack's endpoint and a health check.
+
+`/slack/events` checks, in order, before Bolt sees anything: the body's length, the
+signature (over the raw bytes), the body read the way Slack sends it, by content type (a
+slash command is form fields, an interaction the form field `payload` holding JSON, an event
+JSON), and its shape (bot/payloads.py). Bad input is a 4xx, never a 500.
+
+Bolt then gets the raw body, and reads it again itself, by guessing from the text (a form
+body containing the word "payload" is taken for an interaction); so do the queue's consumer
+and anything else that stores the raw body (handlers/queue.py). Where that guess would read
+the body differently from Slack's way, the body is first rewritten to say the same thing
+unambiguously (its "payload"s percent-encoded) and signed again with our own secret.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +19,33 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.payloads import payload_problem
+from bot.server import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class Rejected(Exception):
+    """A request answered with a 4xx before Bolt sees it; the message is ours, never the body."""
+
+    def __init__(self, status: str, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
 
 
 def make_wsgi_app(
@@ -36,42 +61,124 @@ def make_wsgi_app(
         if path == "/slack/events":
             if environ.get("REQUEST_METHOD") != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            return _slack_events(environ, start_response, slack, verifier)
+            try:
+                _check_slack_request(environ, verifier)
+            except Rejected as rejected:
+                if not rejected.status.startswith("401"):
+                    log.warning("refused a request to /slack/events: %s", rejected)
+                return _reply(start_response, rejected.status, {"error": rejected.error})
+            return slack(environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi
 
 
-def _slack_events(
-    environ: dict[str, Any],
-    start_response: StartResponse,
-    slack: SlackRequestHandler,
-    verifier: SignatureVerifier,
-) -> Iterable[bytes]:
-    """Check the signature, then the shape, then let Bolt handle it: bad input is a 4xx."""
-    request = WsgiHttpRequest(environ)
+def _check_slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -> None:
+    """Raise Rejected, or leave `environ` holding a body Bolt reads as Slack meant it."""
+    raw = _read_body(environ)
+    if not _signed(verifier, raw, environ):
+        raise Rejected("401 Unauthorized", "invalid signature")
     try:
-        raw = request.get_body()
-    except (UnicodeDecodeError, ValueError):
-        return _reply(start_response, "400 Bad Request", {"error": "unreadable body"})
-    headers = {k: str(v) for k, v in request.get_headers().items()}
-    try:
-        valid = verifier.is_valid_request(raw, headers)
-    except ValueError:  # a timestamp header that is not a number
-        valid = False
-    if not valid:
-        return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
-    try:
-        body = parse_body(raw, headers.get("content-type"))
-    except ValueError:
-        body = None
-    problem = "unreadable body" if body is None else payload_problem(body)
+        raw_text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Rejected("400 Bad Request", "body is not UTF-8") from None
+    content_type = environ.get("CONTENT_TYPE")
+    body, interaction = read_slack_body(raw_text, content_type)
+    problem = payload_problem(body)
     if problem is not None:
-        log.warning("rejected a malformed request to /slack/events: %s", problem)
-        return _reply(start_response, "400 Bad Request", {"error": "malformed request"})
-    environ["wsgi.input"] = io.BytesIO(raw.encode())
-    environ["CONTENT_LENGTH"] = str(len(raw.encode()))
-    return slack(environ, start_response)
+        raise Rejected("400 Bad Request", problem)
+    unambiguous = _as_bolt_reads_it(raw_text, content_type, body, interaction=interaction)
+    if unambiguous != raw_text:
+        environ["HTTP_X_SLACK_SIGNATURE"] = verifier.generate_signature(
+            timestamp=environ["HTTP_X_SLACK_REQUEST_TIMESTAMP"], body=unambiguous
+        )
+    data = unambiguous.encode()
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The declared body, all of it. (gunicorn, as bot/server.py runs it, has read the whole
+    request before the application is called, with a deadline: a slow client never holds
+    the thread that runs this.)"""
+    declared = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not declared.isascii() or not declared.isdigit():
+        raise Rejected("400 Bad Request", "unreadable content length")
+    if len(declared) > 12 or int(declared) > MAX_BODY_BYTES:  # int() reads 4300 digits at most
+        raise Rejected("413 Content Too Large", "body too large")
+    length = int(declared)
+    if length == 0 or "wsgi.input" not in environ:
+        return b""
+    try:
+        raw = environ["wsgi.input"].read(length)
+    except TimeoutError:
+        raise Rejected("408 Request Timeout", "the body took too long") from None
+    except (OSError, ValueError):
+        raise Rejected("400 Bad Request", "unreadable body") from None
+    if not isinstance(raw, bytes) or len(raw) != length:
+        raise Rejected("400 Bad Request", "body shorter than its content length")
+    return raw
+
+
+def _signed(verifier: SignatureVerifier, raw: bytes, environ: dict[str, Any]) -> bool:
+    """Slack's v0 signature over the raw bytes (slack_sdk's verifier, which also refuses a
+    timestamp more than five minutes off). The headers are checked first: a timestamp that
+    is not digits or a signature that is not ASCII is simply invalid (the verifier would
+    raise on them)."""
+    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if not (signature.isascii() and signature.startswith("v0=") and len(signature) <= 80):
+        return False
+    return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
+
+
+def read_slack_body(raw: str, content_type: str | None) -> tuple[dict[str, Any], bool]:
+    """The body as Slack sends it, by content type and for forms by field, never by
+    guessing from the text; and whether it was an interaction's `payload` field."""
+    media = _media_type(content_type)
+    if media == FORM:
+        fields = dict(parse_qsl(raw, keep_blank_values=True))
+        if "payload" in fields:  # an interaction: its JSON is the `payload` field
+            return _json_object(fields["payload"]), True
+        return fields, False  # a slash command (or Slack's ssl_check)
+    if media == JSON:  # an event, or the URL verification
+        return _json_object(raw), False
+    raise Rejected("415 Unsupported Media Type", "unsupported content type")
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested beyond any Slack payload
+        raise Rejected("400 Bad Request", "unreadable body") from None
+    if not isinstance(value, dict):
+        raise Rejected("400 Bad Request", "body is not an object")
+    return value
+
+
+def _as_bolt_reads_it(
+    raw: str, content_type: str | None, body: dict[str, Any], *, interaction: bool
+) -> str:
+    """`raw`, or the same form fields written so that Bolt's guess (slack_bolt's
+    `parse_body`) reads them as `body`. A form without a `payload` field that contains the
+    word (a slash command's text, a channel named payload-…) gets every "payload"
+    percent-encoded: the same fields to a form parser, no longer the word to a guesser."""
+    if not interaction and _media_type(content_type) == FORM and "payload" in raw:
+        raw = raw.replace("payload", "%70ayload")
+    bolt_type = (content_type or "").split(";", 1)[0] or None  # as Bolt takes it
+    try:
+        agrees = parse_body(raw, bolt_type) == body
+    except (ValueError, RecursionError):
+        agrees = False
+    if not agrees:  # e.g. a form that starts with "{": Slack sends no such thing
+        raise Rejected("400 Bad Request", "a body that reads two ways")
+    return raw
 
 
 def _healthz(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
