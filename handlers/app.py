@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_sessionmaker
+from bot.db import make_engine
 from bot.deps import Deps
 from bot.errors import NotSaved
 from bot.services import work
@@ -93,16 +93,17 @@ class ProvideQueue(Middleware):
         return next()
 
 
-def commit_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Where the acks' commits go. On SQLite, a connection of their own that is told at once
-    when the single writer is busy, and tries again within half a millisecond: SQLite's own
-    busy handler sleeps up to 100 ms at a time, and the background worker's transactions
-    would then keep winning the lock."""
+def commit_engine(sessions: sessionmaker[Session]) -> Engine:
+    """Where the acks' commits go: the sessions' engine. On SQLite, a connection of their own
+    that is told at once when the single writer is busy, and tries again within half a
+    millisecond: SQLite's own busy handler sleeps up to 100 ms at a time, and the background
+    worker's transactions would then keep winning the lock."""
     engine = sessions.kw.get("bind")
-    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
-        return sessions
+    assert isinstance(engine, Engine), "sessions bound to one engine"
+    if engine.dialect.name != "sqlite":
+        return engine
     url = engine.url.render_as_string(hide_password=False)
-    return make_sessionmaker(make_engine(url, bounded=True, wait_for_lock=False))
+    return make_engine(url, bounded=True, wait_for_lock=False)
 
 
 def create_app(
@@ -134,7 +135,7 @@ def create_app(
     )
     app.listener_runner.lazy_listener_runner = QueueRunner(app.logger)
     if not consumer:
-        commits = GroupCommit(commit_sessions(deps.sessions), timeout=COMMIT_TIMEOUT)
+        commits = GroupCommit(commit_engine(deps.sessions), timeout=COMMIT_TIMEOUT)
         app.use(EventInbox(deps, commits))
         app.use(ProvideQueue(deps, commits, executor))
 

@@ -27,21 +27,21 @@ _FORM_BLOCKS = {"receivers": ids.KUDOS_RECEIVERS_BLOCK, "value": ids.KUDOS_VALUE
 
 
 def register(app: Routes) -> None:
-    app.command("/kudos")(ack=open_form_or_acknowledge, lazy=[give_from_command])
+    app.command("/kudos", matchers=[has_text])(give_from_command, queued=True)
+    app.command("/kudos")(open_form_from_command)
     app.shortcut(ids.KUDOS_SHORTCUT)(open_form_for_message)
     app.view(ids.KUDOS_MODAL)(ack=form_submitted, lazy=[give_from_form])
 
 
 # ----- /kudos ----------------------------------------------------------------------------------
-def open_form_or_acknowledge(
-    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps, defer: Defer
+def has_text(command: dict[str, Any]) -> bool:
+    return bool(str(command.get("text") or "").strip())
+
+
+def open_form_from_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
-    """The fast part: queue the kudos (committed) and ack; with no text, open the form at once
-    (its trigger lasts 3 s)."""
-    if command.get("text", "").strip():
-        defer(give_from_command)
-        ack()
-        return
+    """`/kudos` alone: the form, at once (its trigger lasts 3 s)."""
     ack()
     metadata = {"channel_id": command["channel_id"], "response_url": command.get("response_url")}
     open_form(deps, client, command["trigger_id"], command["team_id"], metadata)
@@ -51,7 +51,7 @@ def open_form_or_acknowledge(
 def give_from_command(
     command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
 ) -> None:
-    """The slow part, from the queue: check, record, post."""
+    """`/kudos @someone for …`, from the queue once acknowledged: check, record, post."""
     team_id = command["team_id"]
     parsed = parse_kudos(command["text"])
     receivers = deps.directory.resolve(

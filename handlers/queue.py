@@ -85,13 +85,13 @@ class GroupCommit:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        engine: Engine,
         *,
         gather: float = 0.002,
         timeout: float = 1.5,
         commit_timeout: float = 0.8,
     ) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.gather = gather
         self.timeout = timeout
         self.commit_timeout = commit_timeout
@@ -137,9 +137,9 @@ class GroupCommit:
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                with self.sessions.begin() as session:
+                with self.engine.begin() as connection:  # Core: the fewest steps per commit
                     live = [p for p in batch if not p.abandoned]
-                    inserted = work.insert_new(session, [p.row for p in live])
+                    inserted = work.insert_new(connection, [p.row for p in live])
                     with self._lock:  # the last moment an ack can still give up
                         if any(p.abandoned for p in live):
                             raise _Abandoned

@@ -36,7 +36,9 @@ Listener = Callable[..., Any]
 Register = Callable[..., Any]
 
 
-def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listener:
+def answering(
+    listener: Listener, *, lazy: bool, acked: bool = False, inline: bool = False
+) -> Listener:
     """`listener`, with its DomainErrors (and, in the fast part, any error) answered.
 
     The fast part runs on the listener executor (`fast_executor` in the request's context),
@@ -45,7 +47,8 @@ def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listene
     after it — without Bolt's 10 ms polling for the ack.
 
     `acked`: the listener runs from the queue, its request acknowledged already; its own
-    `ack()` call does nothing there."""
+    `ack()` call does nothing there. `inline`: a fast part that does nothing after its ack
+    runs on the request's thread itself (no hand-over)."""
     names = get_arg_names_of_callable(listener)
 
     def run(kwargs: dict[str, Any]) -> Any:
@@ -74,7 +77,7 @@ def answering(listener: Listener, *, lazy: bool, acked: bool = False) -> Listene
         if acked:
             kwargs["ack"] = _acked
         executor: Executor | None = kwargs["context"].get("fast_executor")
-        if lazy or executor is None:
+        if lazy or inline or executor is None:
             return run(kwargs)
         answered = threading.Event()
         bolt_ack: Ack = kwargs["ack"]
@@ -150,8 +153,9 @@ class Routes:
         self.app = app
         self.lazy_functions = lazy_functions
 
-    def command(self, name: str) -> Register:
-        return self._wrapping(self.app.command(name))
+    def command(self, name: str, *, matchers: list[Callable[..., bool]] | None = None) -> Register:
+        """`matchers`: Bolt's listener matchers (the first listener whose all match runs)."""
+        return self._wrapping(self.app.command(name, matchers=matchers))
 
     def action(self, action_id: str) -> Register:
         return self._wrapping(self.app.action(action_id))
@@ -183,7 +187,7 @@ class Routes:
         ) -> Any:
             if listener is not None and queued:
                 return register(
-                    ack=answering(deferring(listener), lazy=False),
+                    ack=answering(deferring(listener), lazy=False, inline=True),
                     lazy=slow([listener], acked=True),
                 )
             if listener is not None:

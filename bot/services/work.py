@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,11 +44,11 @@ KEEP_POSTS = timedelta(days=7)
 NOTIFY_CHANNEL = "work_items"
 
 
-def insert_new(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+def insert_new(session: Session | Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Insert the rows whose `key` (and `natural_key`) are new; the keys inserted."""
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
+    dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(WorkItem).on_conflict_do_nothing().returning(WorkItem.key)
     inserted = {str(key) for (key,) in session.execute(statement, list(rows))}
