@@ -4,8 +4,9 @@ app that only acks, both served by gunicorn with the same settings, in one run.
     .venv/bin/python bench/ack.py [--requests 3000] [--concurrency 16] [--database-url URL]
 
 The bot talks to the Slack test double (its own process, on loopback). Each client sends
-signed `/kudos` requests back to back; latency is the time to the HTTP answer (Slack's ack).
-Targets: p99 under 100 ms, and at least 0.7 of the bare app's throughput.
+signed `/kudos` requests back to back; latency is the time to the HTTP answer (Slack's ack),
+which comes only once the kudos is committed to the queue. Targets: p99 under 100 ms, and at
+least 0.9 of the bare app's throughput.
 """
 
 from __future__ import annotations
@@ -257,8 +258,8 @@ def main() -> int:
         )
         ratio = ours["throughput"] / baseline["throughput"]
         print(f"throughput ratio (bot / bare): {ratio:.2f}", flush=True)
-        passed = ours["p99_ms"] < 100 and ratio >= 0.7 and ours["errors"] == 0
-        print("targets (p99 < 100 ms, ratio >= 0.7):", "met" if passed else "NOT met")
+        passed = ours["p99_ms"] < 100 and ratio >= 0.9 and ours["errors"] == 0
+        print("targets (p99 < 100 ms, ratio >= 0.9):", "met" if passed else "NOT met")
         return 0 if passed else 1
     finally:
         for process in processes:
