@@ -72,7 +72,8 @@ def make_engine(
                 "options": f"-c statement_timeout={busy_ms} -c lock_timeout={busy_ms}",
             },
         )
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -36,7 +36,7 @@ from slack_bolt.request.internals import parse_body
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import work as current_work
@@ -68,13 +68,15 @@ class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
     inserted: bool | None = None
     failed: bool = False
+    unsure: bool = False  # it failed during the COMMIT: it may have been written
     committing: bool = False  # past the point of no return: the commit is under way
     abandoned: bool = False  # its ack gave up waiting: it must not be committed after all
 
 
 class GroupCommit:
     """`add(row)` returns once the row is committed (True) or was there already (False).
-    Rows arriving within a few milliseconds of each other share one transaction.
+    Rows that arrive while a commit is under way share the next one (no waiting to gather
+    them: under load the batches form by themselves, and an idle ack is not delayed).
 
     `add` raises NotSaved when nothing was written — the database is unreachable or slower
     than `timeout` (the row is then never written: its transaction is rolled back before the
@@ -87,7 +89,7 @@ class GroupCommit:
         self,
         engine: Engine,
         *,
-        gather: float = 0.002,
+        gather: float = 0.0,
         timeout: float = 1.5,
         commit_timeout: float = 0.8,
     ) -> None:
@@ -119,6 +121,8 @@ class GroupCommit:
                     raise NotSaved("the database did not answer in time")
             if not pending.done.wait(self.commit_timeout):
                 raise NotSure("the commit did not answer in time")
+        if pending.unsure:
+            raise NotSure("the commit failed on its way")
         if pending.failed or pending.inserted is None:
             raise NotSaved("the database refused the write")
         return pending.inserted
@@ -127,7 +131,8 @@ class GroupCommit:
         while True:
             self._wake.wait()
             self._wake.clear()
-            time.sleep(self.gather)  # let a burst of acks share one commit
+            if self.gather:
+                time.sleep(self.gather)  # wait for more acks to share the commit
             with self._lock:
                 batch, self._waiting = self._waiting, []
             if batch:
@@ -135,6 +140,7 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Pending]) -> None:
         deadline = time.monotonic() + self.timeout
+        reconnected = False
         while True:
             try:
                 with self.engine.begin() as connection:  # Core: the fewest steps per commit
@@ -148,9 +154,18 @@ class GroupCommit:
                 break
             except _Abandoned:
                 continue  # rolled back; again without those whose ack has answered already
-            except OperationalError as error:
-                if _locked(error) and time.monotonic() < deadline:
-                    time.sleep(0.0005)  # SQLite's writer is busy: try again at once
+            except DBAPIError as error:
+                if any(p.committing for p in batch):  # lost during the COMMIT: who knows
+                    self._failed(batch, error, unsure=True)
+                    return
+                if time.monotonic() < deadline and (
+                    _locked(error) or (error.connection_invalidated and not reconnected)
+                ):
+                    # SQLite's writer is busy: try again at once. Or a pooled connection the
+                    # server had closed (a restart): once more on a new one (this engine does
+                    # not ping each connection before use, which would cost a round trip).
+                    reconnected = reconnected or error.connection_invalidated
+                    time.sleep(0.0005)
                     continue
                 self._failed(batch, error)
                 return
@@ -162,10 +177,11 @@ class GroupCommit:
             pending.done.set()
 
     @staticmethod
-    def _failed(batch: list[_Pending], error: Exception) -> None:
+    def _failed(batch: list[_Pending], error: Exception, *, unsure: bool = False) -> None:
         log.warning("could not commit %s queued items: %s", len(batch), type(error).__name__)
         for pending in batch:
             pending.failed = True
+            pending.unsure = unsure
             pending.done.set()
 
 
@@ -173,8 +189,8 @@ class _Abandoned(Exception):
     """A row's ack gave up while its transaction was open: roll back, try without it."""
 
 
-def _locked(error: OperationalError) -> bool:
-    return "database is locked" in str(error.orig)
+def _locked(error: DBAPIError) -> bool:
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
 def request_key(request: BoltRequest, function: str) -> str:

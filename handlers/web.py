@@ -5,11 +5,13 @@ signature (over the raw bytes), the body read the way Slack sends it, by content
 slash command is form fields, an interaction the form field `payload` holding JSON, an event
 JSON), and its shape (bot/payloads.py). Bad input is a 4xx, never a 500.
 
-Bolt then gets the raw body, and reads it again itself, by guessing from the text (a form
-body containing the word "payload" is taken for an interaction); so do the queue's consumer
-and anything else that stores the raw body (handlers/queue.py). Where that guess would read
-the body differently from Slack's way, the body is first rewritten to say the same thing
-unambiguously (its "payload"s percent-encoded) and signed again with our own secret.
+This is the only place a signature is checked: Bolt's own check is off (handlers/app.py),
+as a second HMAC over the same bytes would prove nothing more. Bolt then gets the raw body,
+and reads it again itself, by guessing from the text (a form body containing the word
+"payload" is taken for an interaction); so do the queue's consumer and anything else that
+stores the raw body (handlers/queue.py). Where that guess would read the body differently
+from Slack's way, the body is first rewritten to say the same thing unambiguously (its
+"payload"s percent-encoded).
 """
 
 from __future__ import annotations
@@ -88,11 +90,7 @@ def _check_slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -
     if problem is not None:
         raise Rejected("400 Bad Request", problem)
     unambiguous = _as_bolt_reads_it(raw_text, content_type, body, interaction=interaction)
-    if unambiguous != raw_text:
-        environ["HTTP_X_SLACK_SIGNATURE"] = verifier.generate_signature(
-            timestamp=environ["HTTP_X_SLACK_REQUEST_TIMESTAMP"], body=unambiguous
-        )
-    data = unambiguous.encode()
+    data = raw if unambiguous is raw_text else unambiguous.encode()
     environ["wsgi.input"] = io.BytesIO(data)
     environ["CONTENT_LENGTH"] = str(len(data))
 
@@ -169,9 +167,12 @@ def _as_bolt_reads_it(
     `parse_body`) reads them as `body`. A form without a `payload` field that contains the
     word (a slash command's text, a channel named payload-…) gets every "payload"
     percent-encoded: the same fields to a form parser, no longer the word to a guesser."""
-    if not interaction and _media_type(content_type) == FORM and "payload" in raw:
+    media = _media_type(content_type)
+    if not interaction and media == FORM and "payload" in raw:
         raw = raw.replace("payload", "%70ayload")
     bolt_type = (content_type or "").split(";", 1)[0] or None  # as Bolt takes it
+    if raw.startswith("{") == (media == JSON):
+        return raw  # Bolt's guess picks the parser we used, on the same text: it agrees
     try:
         agrees = parse_body(raw, bolt_type) == body
     except (ValueError, RecursionError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, delete, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,16 +45,16 @@ NOTIFY_CHANNEL = "work_items"
 
 
 def insert_new(session: Session | Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert the rows whose `key` (and `natural_key`) are new; the keys inserted."""
+    """Insert the rows whose `key` (and `natural_key`) are new; the keys inserted.
+
+    On PostgreSQL a trigger (migration 0009) sends `NOTIFY work_items` with the insert, which
+    wakes idle workers at commit: no round trip of its own."""
     if not rows:
         return set()
     dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(WorkItem).on_conflict_do_nothing().returning(WorkItem.key)
-    inserted = {str(key) for (key,) in session.execute(statement, list(rows))}
-    if dialect == "postgresql" and inserted:
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))  # sent at commit: idle workers wake
-    return inserted
+    return {str(key) for (key,) in session.execute(statement, list(rows))}
 
 
 def new_row(

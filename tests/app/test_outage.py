@@ -353,3 +353,29 @@ def test_a_database_outage_during_a_burst_of_events_loses_nothing_and_doubles_no
     assert all(t.retracted_at is None for t in thanks)
     assert count(sessions, Kudos) == 0
     assert slack.calls_to("chat.postMessage") == [] and slack.responses == []
+
+
+def test_connections_a_restart_closed_cost_no_ack(
+    deps: Deps, slack: SlackDouble, sessions: sessionmaker[Session], clock: FakeClock, proxy: Proxy
+) -> None:
+    """The acks' engine does not ping a pooled connection before each use; one the server
+    closed meanwhile (a restart, a failover) is replaced within the same ack, unnoticed."""
+    real_url = make_url(deps.settings.database_url)
+    through_proxy = real_url.set(host="127.0.0.1", port=proxy.port)
+    web_settings = make_settings(through_proxy.render_as_string(hide_password=False), slack)
+    web: Deps = build_deps(web_settings, client=deps.client, clock=clock, web=True)
+    bot = Bot(web, slack, TrackingExecutor())
+    try:
+        first = bot.command("/kudos", "<@UBOB> for the first review", user="UALICE")
+        assert first.status == 200 and first.body == ""
+        proxy.close()  # every open connection cut, the pooled ones included
+        proxy.open()
+        second = bot.command("/kudos", "<@UBOB> for the second review", user="UALICE")
+        assert second.status == 200 and second.body == "", second.body
+        event = bot.event(reaction(0), event_id="Ev0RESTART0001")
+        assert event.status == 200
+    finally:
+        bot.close()
+        web.engine.dispose()
+    assert count(sessions, Kudos) == 2
+    assert count(sessions, Thanks) == 1

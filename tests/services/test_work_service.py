@@ -63,3 +63,33 @@ def test_the_backoff_grows_and_the_last_failure_buries(
     assert work.retry(sessions=sessions, item_id=None, now=clock()) == 1
     (again,) = work.take(sessions=sessions, worker="w", now=clock())
     assert again.id == item.id and again.attempts == 1
+
+
+def test_a_committed_item_notifies_the_listening_workers_on_postgresql(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    """The insert's trigger (migration 0009) sends the NOTIFY; nothing is sent before the
+    commit, and a rolled-back insert sends nothing. SQLite has no LISTEN: it polls."""
+    listener = work.listen(engine)
+    if engine.dialect.name == "sqlite":
+        assert listener is None
+        return
+    try:
+        with sessions() as session:
+            row = work.new_row(
+                key="rolled-back",
+                kind="t",
+                team_id="T1",
+                function="f",
+                body="b",
+                headers={},
+                now=clock(),
+            )
+            work.insert_new(session, [row])
+            session.rollback()
+        assert list(listener.notifies(timeout=0.3)) == []
+        queue(sessions, clock, "woken")
+        (note,) = list(listener.notifies(timeout=2, stop_after=1))
+        assert note.channel == work.NOTIFY_CHANNEL
+    finally:
+        listener.close()
