@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, Select, case, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.scheduling import JobClaim
-from models.work import DEAD, DONE, PENDING, PostedMessage, WorkItem
+from models.work import DEAD, DONE, PENDING, PENDING_ONLY, PostedMessage, WorkItem
 
 __all__ = ["DEAD", "DONE", "PENDING"]
 
@@ -96,24 +96,29 @@ class Leased:
     enqueued_at: datetime
 
 
+def due(now: datetime, limit: int = 1) -> Select[WorkItem]:
+    """The oldest items that are due (new, retried, or whose worker died), locked."""
+    return (
+        select(WorkItem)
+        .where(
+            text(PENDING_ONLY),  # literally: the partial index (models/work.py)
+            WorkItem.available_at <= now,
+            or_(WorkItem.leased_until.is_(None), WorkItem.leased_until < now),
+        )
+        .order_by(WorkItem.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
 def take(
     *, sessions: sessionmaker[Session], worker: str, now: datetime, limit: int = 1
 ) -> list[Leased]:
-    """Lease up to `limit` items that are due (new, retried, or whose worker died)."""
+    """Lease up to `limit` items that are due."""
     with sessions.begin() as session:
-        due = session.scalars(
-            select(WorkItem)
-            .where(
-                WorkItem.status == PENDING,
-                WorkItem.available_at <= now,
-                or_(WorkItem.leased_until.is_(None), WorkItem.leased_until < now),
-            )
-            .order_by(WorkItem.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
+        due_now = session.scalars(due(now, limit)).all()
         leased = []
-        for item in due:
+        for item in due_now:
             item.attempts += 1
             item.leased_until = now + LEASE
             item.leased_by = worker[:64]
@@ -144,7 +149,7 @@ def anything_due(engine: Engine, now: datetime) -> bool:
     try:
         cursor = raw.cursor()
         cursor.execute(
-            "SELECT 1 FROM work_items WHERE status = 'pending' AND available_at <= ?"
+            f"SELECT 1 FROM work_items WHERE {PENDING_ONLY} AND available_at <= ?"
             " AND (leased_until IS NULL OR leased_until < ?) LIMIT 1",
             (moment, moment),
         )

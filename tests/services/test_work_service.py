@@ -93,3 +93,41 @@ def test_a_committed_item_notifies_the_listening_workers_on_postgresql(
         assert note.channel == work.NOTIFY_CHANNEL
     finally:
         listener.close()
+
+
+def test_the_oldest_pending_item_is_found_through_the_pending_index(
+    engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    """Done rows stay a week (redeliveries): `take` must not walk past them to the pending
+    ones. It did (the primary key, filtered: 7.6 ms at 12,000 done rows, growing)."""
+    with sessions.begin() as session:
+        rows = [
+            {
+                **work.new_row(
+                    key=f"old-{n}",
+                    kind="t",
+                    team_id="T1",
+                    function="f",
+                    body="",
+                    headers={},
+                    now=clock(),
+                ),
+                "status": work.DONE,
+                "body": None,
+            }
+            for n in range(3000)
+        ]
+        work.insert_new(session, rows)
+    queue(sessions, clock, "new")
+    statement = work.due(clock()).compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE work_items")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {statement}"))
+        else:
+            conn.exec_driver_sql("ANALYZE")
+            sql = str(statement).replace(" FOR UPDATE SKIP LOCKED", "")  # not SQLite's
+            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "ix_work_items_pending" in plan, plan
+    (item,) = work.take(sessions=sessions, worker="w", now=clock())
+    assert item.key == "new"
