@@ -76,7 +76,7 @@ def kudos_confirmation(
     text = "\n".join(lines)
     blocks: list[dict[str, Any]] = []
     if lines:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}})
     for person in offered:
         label = truncate(person.name or person.label, 40)
         blocks.append(
