@@ -24,6 +24,7 @@ from bot.errors import DomainError
 from bot.services.people import Person, person_from_member, remember_member
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from bot.slack_api import error_of
+from bot.text import join_people, mrkdwn
 from models import Member, Workspace
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,17 @@ def person_from_slack(team_id: str, user: dict[str, Any]) -> Person:
         is_admin=bool(user.get("is_admin")),
         is_owner=bool(user.get("is_owner")),
         known=True,
+    )
+
+
+def ambiguous_text(name: str, matches: list[Person]) -> str:
+    """Which of these people a plain `@name` means, for the person to say again."""
+    shown = [p.id for p in matches[:10]]
+    more = f" (and {len(matches) - 10} more)" if len(matches) > 10 else ""
+    return (
+        f"Several people are called @{mrkdwn(name[:80])}: {join_people(shown)}{more}. "
+        "Which one did you mean? Nothing was sent: mention them (pick the name from "
+        "Slack's autocomplete) and send it again."
     )
 
 
@@ -149,17 +161,27 @@ class MemberDirectory:
         return people
 
     # ----- by name, and the whole member list ------------------------------------------------
-    def find_by_name(self, client: WebClient, team_id: str, name: str) -> Person | None:
-        """Resolve a plain `@name`: handle first, then display name, then real name."""
-        wanted = name.lstrip("@").casefold()
+    def named(self, client: WebClient, team_id: str, name: str) -> list[Person]:
+        """Everyone a plain `@name` may mean: by handle first, then display name, then full
+        name (the first of these anyone has), each once; no one deactivated."""
+        wanted = " ".join(name.lstrip("@").split()).casefold()
+        if not wanted:
+            return []
         roster = self._roster(client, team_id)
         for attribute in ("name", "display_name", "real_name"):
             matches = [
-                p for p in roster if getattr(p, attribute).casefold() == wanted and not p.deleted
+                p
+                for p in roster
+                if " ".join(getattr(p, attribute).split()).casefold() == wanted and not p.deleted
             ]
-            if len(matches) == 1:
-                return matches[0]
-        return None
+            if matches:
+                return list({p.id: p for p in matches}.values())
+        return []
+
+    def find_by_name(self, client: WebClient, team_id: str, name: str) -> Person | None:
+        """Resolve a plain `@name` to the one person it means, or None (nobody, or several)."""
+        matches = self.named(client, team_id, name)
+        return matches[0] if len(matches) == 1 else None
 
     def resolve(
         self,
@@ -172,8 +194,8 @@ class MemberDirectory:
     ) -> list[Person]:
         """The people a command mentions (`<@U…>` ids, then plain `@names`), each once.
 
-        Anyone Slack doesn't know is a DomainError naming them; `field` is the modal block
-        to flag.
+        Anyone Slack doesn't know is a DomainError naming them, and so is a name several
+        people answer to (it lists them, to pick from); `field` is the modal block to flag.
         """
         people: list[Person] = []
         for uid in user_ids:
@@ -181,15 +203,17 @@ class MemberDirectory:
             if person.id not in {p.id for p in people}:
                 people.append(person)
         for name in names:
-            named = self.find_by_name(client, team_id, name)
-            if named is None:
+            matches = self.named(client, team_id, name)
+            if not matches:
                 raise DomainError(
-                    f"I couldn't find anyone called @{name}. Pick them from Slack's "
-                    "autocomplete so the name turns into a link.",
+                    f"I couldn't find anyone called @{mrkdwn(name[:80])}. Pick them from "
+                    "Slack's autocomplete so the name turns into a link.",
                     field=field,
                 )
-            if named.id not in {p.id for p in people}:
-                people.append(named)
+            if len(matches) > 1:
+                raise DomainError(ambiguous_text(name, matches), field=field)
+            if matches[0].id not in {p.id for p in people}:
+                people.append(matches[0])
         return people
 
     def sync_roster(self, client: WebClient, team_id: str) -> bool:

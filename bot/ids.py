@@ -9,6 +9,7 @@ KUDOS_REASON_BLOCK = "kudos_reason"
 KUDOS_REASON_ACTION = "reason"
 KUDOS_VALUE_BLOCK = "kudos_value"
 KUDOS_VALUE_ACTION = "value"
+KUDOS_ALSO_ACTION = "kudos_also"  # "Also give kudos to @dave?" on the giver's confirmation
 
 # Help requests
 HELP_MODAL = "help_modal"

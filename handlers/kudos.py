@@ -10,12 +10,19 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.blocks.kudos import kudos_modal
+from bot.blocks.kudos import also_given_text, kudos_modal
 from bot.deps import Deps
 from bot.errors import DomainError
-from bot.flows.kudos import give_and_post
+from bot.flows.kudos import confirm, give_and_post
 from bot.payloads import private_metadata, team_of
-from bot.services.kudos import check_kudos, parse_kudos
+from bot.services.kudos import (
+    also_post_id,
+    check_kudos,
+    kudos_post,
+    mentions_in,
+    parse_kudos,
+)
+from bot.services.people import Person
 from bot.services.workspaces import get_workspace
 from bot.slack_api import permalink
 from bot.text import clean
@@ -31,6 +38,7 @@ def register(app: Routes) -> None:
     app.command("/kudos")(open_form_from_command)
     app.shortcut(ids.KUDOS_SHORTCUT)(open_form_for_message)
     app.view(ids.KUDOS_MODAL)(ack=form_submitted, lazy=[give_from_form])
+    app.action(ids.KUDOS_ALSO_ACTION)(also_clicked, queued=True)
 
 
 # ----- /kudos ----------------------------------------------------------------------------------
@@ -48,16 +56,22 @@ def open_form_from_command(
     deps.directory.sync_roster(client, command["team_id"])  # so the answer needs no network
 
 
-def give_from_command(
-    command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
-) -> None:
-    """`/kudos @someone for …`, from the queue once acknowledged: check, record, post."""
+def give_from_command(command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """`/kudos @someone for …`, from the queue once acknowledged: check, record, post, and
+    tell the giver what they should know."""
     team_id = command["team_id"]
-    parsed = parse_kudos(command["text"])
+    values = workspace_values(deps, team_id)
+    parsed = parse_kudos(
+        command["text"],
+        values=values,
+        is_name=lambda name: bool(deps.directory.named(client, team_id, name)),
+    )
     receivers = deps.directory.resolve(
         client, team_id, parsed.user_ids, parsed.names, field="receivers"
     )
-    result = give_and_post(
+    offers = mentioned(deps, client, team_id, parsed.mentioned_ids, parsed.mentioned_names)
+    response_url = command.get("response_url")
+    posted = give_and_post(
         deps,
         client,
         team_id=team_id,
@@ -67,11 +81,84 @@ def give_from_command(
         value=parsed.value,
         channel_id=command["channel_id"],
         source_link=None,
-        response_url=command.get("response_url"),
+        response_url=response_url,
     )
-    if result.remaining <= 1:
-        left = "no kudos" if result.remaining == 0 else "one kudos"
-        respond(text=f"Sent! You have {left} left for today.", response_type="ephemeral")
+    confirm(
+        client,
+        posted,
+        response_url=response_url,
+        offers=offers,
+        unknown_tag=parsed.unknown_tag,
+        values=values,
+    )
+
+
+def workspace_values(deps: Deps, team_id: str) -> list[str]:
+    with deps.sessions.begin() as session:
+        workspace = get_workspace(
+            session=session, team_id=team_id, defaults=deps.defaults, now=deps.clock()
+        )
+        return list(workspace.kudos_values)
+
+
+def mentioned(
+    deps: Deps, client: WebClient, team_id: str, user_ids: list[str], names: list[str]
+) -> list[Person]:
+    """The people a reason mentions, as far as they are certain (an unknown or ambiguous
+    name is left alone: it only decides whether to offer a button)."""
+    people: dict[str, Person] = {}
+    for uid in user_ids:
+        person = deps.directory.get(client, team_id, uid)
+        if person is not None:
+            people.setdefault(person.id, person)
+    for name in names:
+        named = deps.directory.find_by_name(client, team_id, name)
+        if named is not None:
+            people.setdefault(named.id, named)
+    return list(people.values())
+
+
+# ----- "Also give kudos to @dave?" -------------------------------------------------------------
+def also_clicked(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+) -> None:
+    """From the queue: the same kudos, given by the same person, to one more."""
+    team_id, clicker = team_of(body), body["user"]["id"]
+    try:
+        asked = json.loads(str(action.get("value") or ""))
+        post_id, receiver_id = str(asked["post"]), str(asked["to"])
+    except (ValueError, KeyError, TypeError):
+        raise DomainError("This button has expired — give the kudos with `/kudos`.") from None
+    with deps.sessions() as session:
+        original = kudos_post(session=session, team_id=team_id, post_id=post_id)
+    if original is None or original.giver_id != clicker:
+        raise DomainError("This button belongs to someone else's kudos.")
+    if receiver_id in original.receiver_ids:
+        respond(
+            text=f"<@{receiver_id}> has these kudos already ✓",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    receivers = deps.directory.resolve(client, team_id, [receiver_id], [])
+    posted = give_and_post(
+        deps,
+        client,
+        team_id=team_id,
+        giver_id=clicker,
+        receivers=receivers,
+        reason=original.reason,
+        value=original.value,
+        channel_id=original.channel_id,
+        source_link=original.source_link,
+        response_url=None,
+        post_id=also_post_id(post_id, receiver_id),
+    )
+    respond(
+        text=also_given_text(receiver_id, posted.elsewhere),
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 # ----- the shortcut ----------------------------------------------------------------------------
@@ -200,7 +287,9 @@ def give_from_form(
     team_id, giver_id = team_of(body), body["user"]["id"]
     form = form_of(view)
     receivers = deps.directory.resolve(client, team_id, form.user_ids, [], field="receivers")
-    give_and_post(
+    user_ids, names = mentions_in(form.reason)
+    offers = mentioned(deps, client, team_id, user_ids, names)
+    posted = give_and_post(
         deps,
         client,
         team_id=team_id,
@@ -212,3 +301,4 @@ def give_from_form(
         source_link=form.source_link,
         response_url=form.response_url,
     )
+    confirm(client, posted, response_url=form.response_url, offers=offers)

@@ -1,13 +1,19 @@
 """Giving kudos: record them within the giver's budget, then post them where the channel
-sends its kudos (or, where the bot isn't, answer in the channel through the response_url)."""
+sends its kudos (or, where the bot isn't, answer in the channel through the response_url),
+and tell the giver privately what they should know (where it went, who else the reason
+mentions)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.blocks.kudos import kudos_message
+from bot.blocks.kudos import kudos_confirmation, kudos_message
 from bot.deps import Deps
 from bot.flows.outbox import post_once
 from bot.services.channels import kudos_destination
@@ -15,6 +21,12 @@ from bot.services.kudos import KudosResult, attach_message, give_kudos
 from bot.services.people import Person
 from bot.slack_api import gives_up
 from bot.work import stable_uuid
+
+
+@dataclass(frozen=True)
+class Posted:
+    result: KudosResult
+    elsewhere: str | None  # the other channel it was posted in, if the channel chose one
 
 
 def give_and_post(
@@ -29,7 +41,8 @@ def give_and_post(
     channel_id: str,
     source_link: str | None,
     response_url: str | None,
-) -> KudosResult:
+    post_id: str | None = None,
+) -> Posted:
     """Record the kudos (a DomainError when a rule says no), then post it."""
     giver = deps.directory.profile(client, team_id, giver_id)
     with deps.sessions.begin() as session:
@@ -44,21 +57,24 @@ def give_and_post(
             source_link=source_link,
             defaults=deps.defaults,
             now=deps.clock(),
-            post_id=stable_uuid("kudos"),
+            post_id=post_id or stable_uuid("kudos"),
         )
-    post(deps, client, result, team_id=team_id, response_url=response_url)
-    return result
+    elsewhere = post(deps, client, result, team_id=team_id, response_url=response_url)
+    return Posted(result=result, elsewhere=elsewhere)
 
 
 def post(
     deps: Deps, client: WebClient, result: KudosResult, *, team_id: str, response_url: str | None
-) -> None:
-    """Post in the channel; if the bot isn't in it, answer there through the response_url."""
-    message = kudos_message(result)
+) -> str | None:
+    """Post where the channel sends its kudos (saying where it was given, when that is
+    another channel); if the bot isn't there, answer in the channel through the
+    response_url. The other channel it went to, or None."""
     with deps.sessions() as session:
         destination = kudos_destination(
             session=session, team_id=team_id, channel_id=result.channel_id
         )
+    elsewhere = destination if destination != result.channel_id else None
+    message = kudos_message(result, from_channel=result.channel_id if elsewhere else None)
     try:
         _, ts = post_once(
             deps,
@@ -71,7 +87,51 @@ def post(
     except SlackApiError as exc:
         if not gives_up(exc) or not response_url:
             raise
-        WebhookClient(response_url).send(response_type="in_channel", **message)
-        return
+        WebhookClient(response_url).send(response_type="in_channel", **kudos_message(result))
+        return None
     with deps.sessions.begin() as session:
         attach_message(session=session, team_id=team_id, post_id=result.post_id, ts=ts)
+    return elsewhere
+
+
+def confirm(
+    client: WebClient,
+    posted: Posted,
+    *,
+    response_url: str | None,
+    offers: Sequence[Person] = (),
+    unknown_tag: str | None = None,
+    values: Sequence[str] = (),
+) -> None:
+    """The giver's private confirmation, when there is something to say."""
+    result = posted.result
+    offered = [
+        p
+        for p in offers
+        if p.id not in result.receiver_ids
+        and p.id != result.giver_id
+        and not p.is_bot
+        and not p.deleted
+    ]
+    message = kudos_confirmation(
+        post_id=result.post_id,
+        posted_in=posted.elsewhere,
+        remaining=result.remaining,
+        offers=offered,
+        unknown_tag=unknown_tag,
+        values=values,
+    )
+    if message is not None:
+        tell_giver(client, result, message, response_url=response_url)
+
+
+def tell_giver(
+    client: WebClient, result: KudosResult, message: dict[str, Any], *, response_url: str | None
+) -> None:
+    """An ephemeral to the giver: through the response_url, else in the channel."""
+    if response_url:
+        WebhookClient(response_url).send(
+            response_type="ephemeral", replace_original=False, **message
+        )
+        return
+    client.chat_postEphemeral(channel=result.channel_id, user=result.giver_id, **message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -13,23 +14,157 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services.people import Person, remember_members
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
-from bot.text import USER_MENTION, from_slack
+from bot.text import USER_MENTION, from_slack, mrkdwn
 from models import Kudos
 
 MAX_REASON = 1000
 MAX_RECEIVERS = 10
-_PLAIN_MENTION = re.compile(r"(?<![\w<])@([\w.\-]+)")
-_VALUE = re.compile(r"(?:^|\s)#([\w\-]+)\s*$")
+_ID_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_PLAIN_NAME = re.compile(r"@([\w][\w.\-']*)")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w.\-']*)")
+_TAG = re.compile(r"#([\w\-]+)")
+_SEPARATOR = re.compile(r"(?:[\s,;:]+|\s*(?:and|&amp;|&)\s+)*", re.IGNORECASE)
+_ENTITY = re.compile(r"<[^>]*>")  # a Slack-escaped mention, channel link or link
+_WORD_START = re.compile(r"(?<![\w&#/])#([\w\-]+)")
+_LATER_NAME = re.compile(r"(?<![\w<])@([\w][\w.\-']*)")
+_NOT_PEOPLE = frozenset({"here", "channel", "everyone"})
+_EDGE = " \t\n,;:.!?-–—"
 
 
 @dataclass(frozen=True)
 class ParsedKudos:
-    """What `/kudos` text says: who (ids or plain names), why, and the value."""
+    """What `/kudos` text says: who (ids or plain names, from the mentions at the start), why,
+    the value, and who the reason mentions besides."""
 
     user_ids: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     reason: str = ""
     value: str | None = None
+    mentioned_ids: list[str] = field(default_factory=list)
+    mentioned_names: list[str] = field(default_factory=list)
+    unknown_tag: str | None = None  # a closing `#word` that is none of the configured values
+
+
+def _no_names(_name: str) -> bool:
+    return False
+
+
+def parse_kudos(
+    text: str,
+    *,
+    values: Sequence[str] = (),
+    is_name: Callable[[str], bool] = _no_names,
+) -> ParsedKudos:
+    """Split `/kudos @a @b <why> #value` (Slack-escaped text) into its parts.
+
+    Receivers are the mentions at the start (`@a @b`, `@a and @b`, `@a, @b`); a mention later
+    in the reason stays in it. A plain `@Full Name` is one name when `is_name` knows it (a
+    two-word name first). `#word` is the value only when it is one of `values` (any case,
+    anywhere, never a channel link); with no values nothing is taken out of the reason.
+    """
+    raw = text or ""
+    allowed = {v.lower(): v for v in values}
+    user_ids: list[str] = []
+    names: list[str] = []
+    value: str | None = None
+    at = 0
+    while True:
+        start = _SEPARATOR.match(raw, at)
+        position = start.end() if start else at
+        if position >= len(raw):
+            at = position
+            break
+        mention = _ID_MENTION.match(raw, position)
+        if mention:
+            if mention.group(1) not in user_ids:
+                user_ids.append(mention.group(1))
+            at = mention.end()
+            continue
+        plain = _PLAIN_NAME.match(raw, position)
+        if plain and plain.group(1).lower() not in _NOT_PEOPLE:
+            name = plain.group(1).rstrip(".-'")
+            end = plain.start(1) + len(name)
+            second = _NEXT_WORD.match(raw, end)
+            if second and is_name(f"{name} {second.group(1)}"):
+                name, end = f"{name} {second.group(1)}", second.end()
+            if name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+            at = end
+            continue
+        tag = _TAG.match(raw, position)
+        if tag and value is None and tag.group(1).lower() in allowed:
+            value = allowed[tag.group(1).lower()]
+            at = tag.end()
+            continue
+        break
+    rest = raw[at:]
+    unknown_tag = None
+    if value is None:
+        rest, value = _take_value(rest, allowed)
+    if value is None and allowed:
+        closing = _closing_tag(rest)
+        unknown_tag = closing.group(1) if closing else None
+    reason = from_slack(rest).strip(" \t\n,;:")
+    mentioned_ids, mentioned_names = mentions_in(reason, user_ids=user_ids, names=names)
+    return ParsedKudos(
+        user_ids=user_ids,
+        names=names,
+        reason=reason,
+        value=value,
+        mentioned_ids=mentioned_ids,
+        mentioned_names=mentioned_names,
+        unknown_tag=unknown_tag,
+    )
+
+
+def mentions_in(
+    reason: str, *, user_ids: Sequence[str] = (), names: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Who a reason mentions (`<@U…>` ids, plain `@names`), leaving out `user_ids`/`names`."""
+    ids = [uid for uid in dict.fromkeys(USER_MENTION.findall(reason)) if uid not in user_ids]
+    known = {n.casefold() for n in names}
+    plain = [
+        n.rstrip(".-'")
+        for n in _LATER_NAME.findall(_ENTITY.sub(" ", reason))
+        if n.lower() not in _NOT_PEOPLE
+    ]
+    return ids, [n for n in dict.fromkeys(plain) if n and n.casefold() not in known]
+
+
+def _plain_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` is plain (outside `<…>`: mentions, channel links and links)."""
+    spans, at = [], 0
+    for entity in _ENTITY.finditer(text):
+        spans.append((at, entity.start()))
+        at = entity.end()
+    spans.append((at, len(text)))
+    return spans
+
+
+def _take_value(rest: str, allowed: dict[str, str]) -> tuple[str, str | None]:
+    """The first `#word` that is a configured value: out of the reason where it stands at
+    its start or end (a tag), and just its `#` where it is a word of the sentence."""
+    for begin, end in _plain_spans(rest):
+        for tag in _WORD_START.finditer(rest, begin, end):
+            if tag.group(1).lower() not in allowed:
+                continue
+            value = allowed[tag.group(1).lower()]
+            before, after = rest[: tag.start()], rest[tag.end() :]
+            if not before.strip(_EDGE):
+                return after.lstrip(_EDGE), value
+            if not after.strip(_EDGE):
+                return before.rstrip(_EDGE), value
+            return before + tag.group(1) + after, value
+    return rest, None
+
+
+def _closing_tag(rest: str) -> re.Match[str] | None:
+    """A `#word` closing the reason (outside any link), as a value would be written."""
+    begin, end = _plain_spans(rest)[-1]
+    tags = list(_WORD_START.finditer(rest, begin, end))
+    if tags and not rest[tags[-1].end() :].strip(_EDGE):
+        return tags[-1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -42,33 +177,6 @@ class KudosResult:
     channel_id: str
     source_link: str | None
     remaining: int
-
-
-def parse_kudos(text: str) -> ParsedKudos:
-    """Split `/kudos @a @b <why> #value` into its parts; mentions may also be plain `@name`."""
-    plain = from_slack(text or "")
-    value = None
-    match = _VALUE.search(plain)
-    if match:
-        value = match.group(1)
-        plain = plain[: match.start()].rstrip()
-    user_ids: list[str] = []
-    for uid in USER_MENTION.findall(plain):
-        if uid not in user_ids:
-            user_ids.append(uid)
-    names: list[str] = []
-    for name in _PLAIN_MENTION.findall(plain):
-        if name.lower() not in ("here", "channel", "everyone") and name not in names:
-            names.append(name)
-    # The reason is the text after the leading mentions; mentions later in it stay in it.
-    reason = plain
-    leading = re.compile(r"^\s*(?:<@[UW][A-Z0-9]+>|@[\w.\-]+)[\s,:;]*")
-    while True:
-        stripped = leading.sub("", reason, count=1)
-        if stripped == reason:
-            break
-        reason = stripped
-    return ParsedKudos(user_ids=user_ids, names=names, reason=reason.strip(), value=value)
 
 
 def check_reason(reason: str) -> str:
@@ -89,7 +197,7 @@ def check_reason(reason: str) -> str:
 def check_receivers(giver: Person, receivers: list[Person]) -> None:
     if not receivers:
         raise DomainError(
-            "Who is it for? Mention them: `/kudos @name thanks for the review`.",
+            "Who is it for? Start with their mention: `/kudos @name thanks for the review`.",
             field="receivers",
         )
     if len(receivers) > MAX_RECEIVERS:
@@ -104,7 +212,9 @@ def check_receivers(giver: Person, receivers: list[Person]) -> None:
         if person.is_bot or person.id == "USLACKBOT":
             raise DomainError(f"<@{person.id}> is a bot; kudos are for people.", field="receivers")
         if person.deleted:
-            raise DomainError(f"{person.label} is no longer in this workspace.", field="receivers")
+            raise DomainError(
+                f"{mrkdwn(person.label)} is no longer in this workspace.", field="receivers"
+            )
 
 
 def day_start(now: datetime, person: Person) -> datetime:
@@ -152,8 +262,10 @@ def check_kudos(
         allowed = {v.lower(): v for v in workspace.kudos_values}
         if allowed:
             if value.lower() not in allowed:
-                listed = ", ".join(f"`#{v}`" for v in workspace.kudos_values)
-                raise DomainError(f"`#{value}` isn't one of our values: {listed}.", field="value")
+                listed = ", ".join(f"`#{mrkdwn(v)}`" for v in workspace.kudos_values)
+                raise DomainError(
+                    f"`#{mrkdwn(value[:80])}` isn't one of our values: {listed}.", field="value"
+                )
             value = allowed[value.lower()]
         value = value[:80] or None
     used = kudos_given_today(session=session, team_id=team_id, giver=giver, now=now)
@@ -284,3 +396,28 @@ def attach_message(*, session: Session, team_id: str, post_id: str, ts: str) -> 
         .where(Kudos.team_id == team_id, Kudos.post_id == post_id)
         .values(message_ts=ts)
     )
+
+
+def kudos_post(*, session: Session, team_id: str, post_id: str) -> KudosResult | None:
+    """A kudos as it was given (every receiver of one post), or None when there is none."""
+    rows = session.scalars(
+        select(Kudos).where(Kudos.team_id == team_id, Kudos.post_id == post_id).order_by(Kudos.id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return KudosResult(
+        post_id=post_id,
+        giver_id=first.giver_id,
+        receiver_ids=[row.receiver_id for row in rows],
+        reason=first.reason,
+        value=first.value,
+        channel_id=first.channel_id,
+        source_link=first.source_link,
+        remaining=0,
+    )
+
+
+def also_post_id(post_id: str, receiver_id: str) -> str:
+    """The id of the same kudos given to one more person: the same on every click."""
+    return str(uuid.uuid5(uuid.UUID(post_id), receiver_id))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
+from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from models import Kudos, Workspace
 from tests.conftest import Bot
 from tests.slack_requests import select_value, text_value, users_value
@@ -41,7 +42,17 @@ def set_workspace(sessions: sessionmaker[Session], **values: object) -> None:
             setattr(workspace, key, value)
 
 
+def set_values(sessions: sessionmaker[Session], values: list[str]) -> None:
+    """The workspace's company values (the workspace made with its defaults if need be)."""
+    with sessions.begin() as session:
+        workspace = get_workspace(
+            session=session, team_id="T0TEAM", defaults=WorkspaceDefaults(), now=datetime.now(UTC)
+        )
+        workspace.kudos_values = values
+
+
 def test_kudos_posts_in_the_channel_and_stores_one_row_per_receiver(bot: Bot, sessions) -> None:
+    set_values(sessions, ["Teamwork"])
     reply = bot.command(
         "/kudos", "<@UBOB|bob> <@UCAROL|carol> for untangling the release #teamwork"
     )
@@ -52,11 +63,11 @@ def test_kudos_posts_in_the_channel_and_stores_one_row_per_receiver(bot: Bot, se
     assert "<@UBOB> and <@UCAROL>" in posts[0]["text"]
     section = posts[0]["blocks"][0]["text"]["text"]
     assert "<@UALICE>" in section and "> for untangling the release" in section
-    assert "#teamwork" in json.dumps(posts[0]["blocks"])
+    assert "#Teamwork" in json.dumps(posts[0]["blocks"])
     rows = kudos_rows(sessions)
     assert [(r.giver_id, r.receiver_id, r.value) for r in rows] == [
-        ("UALICE", "UBOB", "teamwork"),
-        ("UALICE", "UCAROL", "teamwork"),
+        ("UALICE", "UBOB", "Teamwork"),
+        ("UALICE", "UCAROL", "Teamwork"),
     ]
     assert rows[0].reason == "for untangling the release"
     assert rows[0].post_id == rows[1].post_id
@@ -83,7 +94,6 @@ def test_an_unknown_plain_name_gets_a_clear_answer(bot: Bot, sessions) -> None:
         ("<@UGONE|gone> for everything", "no longer"),
         ("<@UNOSUCH|ghost> for haunting", "couldn't find"),
         ("<@UBOB|bob>", "why"),
-        ("<@UBOB|bob>   #teamwork", "why"),
         ("thanks everyone", "Who is it for"),
         ("<@UBOB|bob> " + "x" * 10_000, "characters"),
     ],
@@ -92,6 +102,13 @@ def test_refusals_answer_ephemerally_and_store_nothing(bot: Bot, sessions, text,
     bot.command("/kudos", text)
     assert expected in last_ephemeral(bot)
     assert bot.slack.calls_to("chat.postMessage") == []
+    assert kudos_count(sessions) == 0
+
+
+def test_a_value_alone_is_no_reason(bot: Bot, sessions) -> None:
+    set_values(sessions, ["Teamwork"])
+    bot.command("/kudos", "<@UBOB|bob>   #teamwork")
+    assert "why" in last_ephemeral(bot)
     assert kudos_count(sessions) == 0
 
 
@@ -126,21 +143,25 @@ def test_naming_more_people_than_the_budget_left_is_refused_whole(bot: Bot, sess
     assert kudos_count(sessions) == 4
 
 
-def test_a_value_must_be_one_of_the_configured_values(bot: Bot, sessions) -> None:
-    bot.command("/kudos", "<@UBOB> first one")  # creates the workspace with the defaults
-    set_workspace(sessions, kudos_values=["Ownership", "Craft"])
+def test_a_value_is_only_a_configured_value_and_an_unknown_tag_stays_in_the_reason(
+    bot: Bot, sessions
+) -> None:
+    set_values(sessions, ["Ownership", "Craft"])
     bot.command("/kudos", "<@UBOB> for the fix #speed")
     message = last_ephemeral(bot)
     assert "#speed" in message and "`#Ownership`" in message and "`#Craft`" in message
-    assert kudos_count(sessions) == 1
+    rows = kudos_rows(sessions)
+    assert [(r.reason, r.value) for r in rows] == [("for the fix #speed", None)]
     bot.command("/kudos", "<@UBOB> for the fix #craft")
-    assert kudos_rows(sessions)[-1].value in ("Craft", None)
-    assert {r.value for r in kudos_rows(sessions)} == {None, "Craft"}
+    assert [r.value for r in kudos_rows(sessions)] == [None, "Craft"]
+    assert kudos_rows(sessions)[-1].reason == "for the fix"
 
 
-def test_slack_escaped_channel_value_counts_as_the_value(bot: Bot, sessions) -> None:
+def test_a_channel_link_is_never_the_value(bot: Bot, sessions) -> None:
+    set_values(sessions, ["craft"])
     bot.command("/kudos", "<@UBOB|bob> for shipping <#C0CRAFT|craft>")
-    assert kudos_rows(sessions)[0].value == "craft"
+    row = kudos_rows(sessions)[0]
+    assert (row.value, row.reason) == (None, "for shipping #craft")
 
 
 def test_odd_and_hostile_text_is_stored_as_text_and_never_pings_a_channel(
