@@ -7,11 +7,13 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import admin as texts
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services import workspaces as ws
+from bot.slack_api import error_of
 from bot.text import USER_MENTION, from_slack
 
 _PLAIN = re.compile(r"@([\w.\-]+)")
@@ -29,6 +31,20 @@ def admin_command(
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
     now = deps.clock()
+    wanted: list[str] = []
+    custom: set[str] = set()
+    if action == "emoji":
+        with deps.sessions.begin() as session:  # Slack is asked only for someone who may
+            allowed = ws.may_administer(
+                session=session, person=person, defaults=deps.defaults, now=now
+            )
+        if not allowed:
+            respond(text=texts.NOT_ALLOWED, response_type="ephemeral")
+            return
+        wanted = ws.emoji_names(re.split(r"[,\s]+", from_slack(rest)))
+        unknown = ws.not_standard(wanted)
+        if unknown:
+            custom = custom_emoji(client, unknown)
     with deps.sessions.begin() as session:
         if not ws.may_administer(session=session, person=person, defaults=deps.defaults, now=now):
             respond(text=texts.NOT_ALLOWED, response_type="ephemeral")
@@ -47,7 +63,7 @@ def admin_command(
         elif action == "budget":
             text = texts.budget_text(ws.set_budget(workspace=workspace, budget=rest))
         elif action == "emoji":
-            names = ws.set_emoji(workspace=workspace, names=re.split(r"[,\s]+", rest))
+            names = ws.set_emoji(workspace=workspace, names=wanted, custom=custom)
             text = texts.emoji_text(names)
         elif action == "admins":
             verb = rest.partition(" ")[0]
@@ -61,6 +77,18 @@ def admin_command(
         else:
             text = texts.settings_text(workspace)
     respond(text=text, response_type="ephemeral")
+
+
+def custom_emoji(client: WebClient, wanted: list[str]) -> set[str]:
+    """The workspace's custom emoji names (`emoji.list`, which needs the `emoji:read` scope);
+    without the scope, a DomainError naming the `wanted` names it couldn't check."""
+    try:
+        answer = client.emoji_list()
+    except SlackApiError as exc:
+        if error_of(exc) in ("missing_scope", "not_allowed_token_type"):
+            raise DomainError(texts.no_custom_emoji_text(wanted)) from None
+        raise
+    return {str(name) for name in (answer.get("emoji") or {})}
 
 
 def mentioned_user(deps: Deps, client: WebClient, team_id: str, rest: str) -> str:

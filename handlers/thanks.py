@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.blocks.thanks import thanks_note
 from bot.deps import Deps
-from bot.services.thanks import Reaction, is_thanks_emoji, record_thanks, retract_thanks
+from bot.services.thanks import (
+    Reaction,
+    claim_thanks_note,
+    is_thanks_emoji,
+    record_thanks,
+    retract_thanks,
+)
+from bot.slack_api import error_of
 from handlers.routing import Routes
+
+log = logging.getLogger(__name__)
 
 
 def register(app: Routes) -> None:
@@ -53,7 +65,29 @@ def reaction_added(
     if author is None or reactor is None or author.is_bot or reactor.is_bot:
         return
     with deps.sessions.begin() as session:
-        record_thanks(session=session, reaction=reaction, reactor=reactor, author=author, now=now)
+        counted = record_thanks(
+            session=session, reaction=reaction, reactor=reactor, author=author, now=now
+        )
+        # Claimed with the thanks, in one commit: a redelivery or a takeover finds the thanks
+        # already counted and the note already claimed, so it is never sent twice.
+        tell = counted and claim_thanks_note(
+            session=session, team_id=reaction.team_id, user_id=reaction.reactor_id, now=now
+        )
+    if tell:
+        tell_it_counted(client, reaction)
+
+
+def tell_it_counted(client: WebClient, reaction: Reaction) -> None:
+    """The first-time note, only to the giver, in the channel. At most once: the claim is
+    committed, so a failure here would retry to no effect, and the note is let go."""
+    try:
+        client.chat_postEphemeral(
+            channel=reaction.channel_id,
+            user=reaction.reactor_id,
+            **thanks_note(reaction.emoji, reaction.author_id),
+        )
+    except SlackApiError as exc:
+        log.info("could not send the thanks note: %s", error_of(exc))
 
 
 def reaction_removed(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:

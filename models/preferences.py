@@ -28,6 +28,8 @@ class MemberPreferences(Base):
     opt_out_pairing: Mapped[bool] = mapped_column(Boolean, default=False)
     opt_out_suggestions: Mapped[bool] = mapped_column(Boolean, default=False)
     opt_out_digest_mentions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No note the first time one of their emoji reactions counts as a thank-you.
+    opt_out_thanks_note: Mapped[bool] = mapped_column(Boolean, default=False)
     allow_mentions: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -47,5 +47,7 @@ class Member(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
     profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When they were told their emoji reaction counted as a thank-you: the note goes out once.
+    thanks_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

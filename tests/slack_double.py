@@ -15,12 +15,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "UBOTSELF"
 _JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
+
+
+def granted_scopes() -> set[str]:
+    """The bot scopes an install from manifest.json grants: what the double lets the bot do."""
+    return set(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 # ----- Block Kit limits as Slack documents them (block-kit reference, views.open, chat.postMessage)
@@ -176,6 +183,8 @@ class SlackDouble:
     handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    scopes: set[str] = field(default_factory=granted_scopes)
+    custom_emoji: dict[str, str] = field(default_factory=dict)  # name: image URL or alias:name
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -230,6 +239,8 @@ class SlackDouble:
             self.handlers.clear()
             self.failures.clear()
             self.rejected.clear()
+            self.scopes = granted_scopes()
+            self.custom_emoji.clear()
 
     # ----- set-up helpers -----------------------------------------------------------
     def add_user(
@@ -538,6 +549,21 @@ class SlackDouble:
                 "is_member": channel not in self.channels_without_bot,
             },
         }
+
+    def _api_emoji_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The workspace's custom emoji (standard ones are not listed); needs `emoji:read`."""
+        if "emoji:read" not in self.scopes:
+            refusal = {
+                "error": "missing_scope",
+                "needed": "emoji:read",
+                "provided": ",".join(sorted(self.scopes)),
+            }
+            with self._lock:
+                self.rejected.append({"method": "emoji.list", **refusal, "params": params})
+            return {"ok": False, **refusal}
+        with self._lock:
+            found = dict(self.custom_emoji)
+        return {"ok": True, "emoji": found, "cache_ts": "1700000000.000000"}
 
     def _api_dnd_info(self, params: dict[str, Any]) -> dict[str, Any]:
         snoozed = self.dnd.get(params.get("user", ""), False)

@@ -24,6 +24,17 @@ def emoji_text(names: list[str]) -> str:
     return "Thanks emoji are now " + " ".join(f":{n}:" for n in names) + "."
 
 
+def no_custom_emoji_text(names: list[str]) -> str:
+    """The app was installed without `emoji:read`, so custom emoji can't be checked."""
+    listed = ", ".join(f"`{n}`" for n in names)
+    return (
+        f"{listed} {'is' if len(names) == 1 else 'are'} not standard emoji, and I can't check "
+        "this workspace's custom emoji: Reciprocity doesn't have the `emoji:read` permission. "
+        "Ask whoever installed it to reinstall it from its manifest (which asks for it), or "
+        "pick standard emoji like `pray` or `clap`. Nothing changed."
+    )
+
+
 def admin_added_text(user_id: str, changed: bool) -> str:
     if changed:
         return f"<@{user_id}> can now change Reciprocity's settings."

@@ -29,6 +29,11 @@ OPT_OUTS = (
     ("pairing", "opt_out_pairing", "Mentoring pairing and circle introductions"),
     ("suggestions", "opt_out_suggestions", "Being suggested as a helper on help requests"),
     ("digest_mentions", "opt_out_digest_mentions", "Being named in channel digests"),
+    (
+        "thanks_note",
+        "opt_out_thanks_note",
+        "The note telling me my emoji reaction counted as a thank-you",
+    ),
 )
 ALLOW_MENTIONS = "allow"
 

@@ -28,6 +28,7 @@ class Preferences:
     opt_out_pairing: bool = False
     opt_out_suggestions: bool = False
     opt_out_digest_mentions: bool = False
+    opt_out_thanks_note: bool = False
     allow_mentions: bool = False
 
     def zone_name(self, profile_tz: str | None) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db import insert_once
 from bot.services.people import Person, remember_members
-from bot.services.workspaces import WorkspaceDefaults, get_workspace
-from models import Thanks
+from bot.services.preferences import get_preferences
+from bot.services.workspaces import WorkspaceDefaults, emoji_name, get_workspace, same_emoji
+from models import Member, Thanks
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,15 @@ class Reaction:
 
 def base_emoji(name: str) -> str:
     """`clap::skin-tone-3` is still `clap`."""
-    return name.split("::", 1)[0].strip(":").lower()
+    return emoji_name(name)
 
 
 def is_thanks_emoji(
     *, session: Session, team_id: str, emoji: str, defaults: WorkspaceDefaults, now: datetime
 ) -> bool:
+    """Is this reaction one of the workspace's thanks emoji (`+1` is `thumbsup`)?"""
     workspace = get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
-    return base_emoji(emoji) in workspace.thanks_emoji
+    return any(same_emoji(emoji, chosen) for chosen in workspace.thanks_emoji or [])
 
 
 def record_thanks(
@@ -52,7 +54,8 @@ def record_thanks(
         return True
     # Both in one call, which creates and locks rows in one global order: two people new to
     # the bot thanking each other at once never wait on each other's rows in a cycle.
-    remember_members(session=session, people=(reactor, author), now=now)
+    # The giver's row is locked too, in that order: `claim_thanks_note` writes it next.
+    remember_members(session=session, people=(reactor, author), lock=(reactor,), now=now)
     thanks = Thanks(
         team_id=reaction.team_id,
         giver_id=reaction.reactor_id,
@@ -82,3 +85,22 @@ def _find(session: Session, reaction: Reaction, emoji: str) -> Thanks | None:
         Thanks.emoji == emoji,
     )
     return session.scalars(stmt).first()
+
+
+def claim_thanks_note(*, session: Session, team_id: str, user_id: str, now: datetime) -> bool:
+    """True once per person, in the transaction that counted their emoji thanks: they should
+    be told it counted. False ever after (a redelivery, a takeover, their next thanks), and
+    when they turned the note off in their settings."""
+    if get_preferences(session=session, team_id=team_id, user_id=user_id).opt_out_thanks_note:
+        return False
+    claimed = session.execute(
+        update(Member)
+        .where(
+            Member.team_id == team_id,
+            Member.user_id == user_id,
+            Member.thanks_noted_at.is_(None),
+        )
+        .values(thanks_noted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]

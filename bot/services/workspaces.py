@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
+import emoji as emoji_data
 from sqlalchemy.orm import Session
 
 from bot.db import insert_once
 from bot.errors import DomainError
 from bot.services.people import Person
+from bot.text import mrkdwn
 from models import Workspace
 
 
@@ -98,15 +102,52 @@ def set_budget(*, workspace: Workspace, budget: str) -> int:
     return number
 
 
-def set_emoji(*, workspace: Workspace, names: list[str]) -> list[str]:
+@lru_cache(maxsize=1)
+def _standard_emoji() -> dict[str, str]:
+    """Every standard emoji name the `emoji` package knows (Slack's shortcodes are its alias
+    names, e.g. `pray`, `+1`, `raised_hands`; its English names cover most of the rest, e.g.
+    `taco`, `thinking_face`), to the emoji itself."""
+    names: dict[str, str] = {}
+    for char, data in emoji_data.EMOJI_DATA.items():
+        for name in (data["en"], *data.get("alias", ())):
+            names.setdefault(name.strip(":").lower(), char)
+    return names
+
+
+def emoji_name(raw: str) -> str:
+    """`:Clap::skin-tone-3:` is `clap`: the name, without colons or skin tone, lower-case."""
+    return raw.strip().strip(":").split("::", 1)[0].strip(":").lower()
+
+
+def standard_emoji(name: str) -> str | None:
+    """The standard emoji a Slack name stands for (`thumbsup` and `+1` are both 👍), or None
+    (a workspace's custom emoji, or no emoji at all). Slack writes some with hyphens where
+    the package has underscores (`man-bowing`)."""
+    known = _standard_emoji()
+    name = emoji_name(name)
+    return known.get(name) or known.get(name.replace("-", "_"))
+
+
+def same_emoji(a: str, b: str) -> bool:
+    """`+1` and `thumbsup` are one emoji; a custom emoji is only itself."""
+    a, b = emoji_name(a), emoji_name(b)
+    if a == b:
+        return True
+    char = standard_emoji(a)
+    return char is not None and char == standard_emoji(b)
+
+
+def emoji_names(words: Iterable[str]) -> list[str]:
+    """What an admin typed as emoji names, cleaned and without repeats, in order; a
+    DomainError for anything that can't be a name at all."""
     cleaned: list[str] = []
-    for raw in names:
-        name = raw.strip().strip(":").lower()
+    for raw in words:
+        name = emoji_name(raw)
         if not name:
             continue
         if not _EMOJI.match(name):
             raise DomainError(
-                f"`{raw[:40]}` isn't an emoji name; write it like `:pray:` or `pray`."
+                f"`{mrkdwn(raw[:40])}` isn't an emoji name; write it like `:pray:` or `pray`."
             )
         if name not in cleaned:
             cleaned.append(name)
@@ -114,6 +155,30 @@ def set_emoji(*, workspace: Workspace, names: list[str]) -> list[str]:
         raise DomainError("Name at least one emoji, e.g. `/reciprocity admin emoji pray clap`.")
     if len(cleaned) > MAX_EMOJI:
         raise DomainError(f"At most {MAX_EMOJI} thanks emoji, please.")
+    return cleaned
+
+
+def not_standard(names: Iterable[str]) -> list[str]:
+    """The names that are no standard emoji: custom ones, or typos."""
+    return [n for n in names if standard_emoji(n) is None]
+
+
+def set_emoji(*, workspace: Workspace, names: list[str], custom: Collection[str] = ()) -> list[str]:
+    """The emoji whose reactions count as thanks: standard ones, or the workspace's `custom`
+    emoji. Any other name refuses the whole change (naming them), so the workspace always
+    keeps at least one."""
+    cleaned = emoji_names(names)
+    known_custom = {emoji_name(c) for c in custom}
+    refused = [n for n in not_standard(cleaned) if n not in known_custom]
+    if refused:
+        listed = ", ".join(f"`{n}`" for n in refused)
+        kept = " ".join(f":{e}:" for e in workspace.thanks_emoji or [])
+        raise DomainError(
+            f"{listed} {'is' if len(refused) == 1 else 'are'} not "
+            f"{'an emoji' if len(refused) == 1 else 'emoji'} Slack or this workspace has, so "
+            f"nothing changed (thanks emoji are still {kept or 'unset'}). Use the names Slack "
+            "shows when you hover over an emoji, e.g. `pray` or `raised_hands`."
+        )
     workspace.thanks_emoji = cleaned
     return cleaned
 

@@ -74,6 +74,7 @@ def test_the_manifest_asks_only_for_the_scopes_the_bot_uses() -> None:
         "chat:write",
         "commands",
         "dnd:read",
+        "emoji:read",
         "groups:history",
         "groups:read",
         "im:write",
