@@ -194,7 +194,7 @@ def offer_clicked(
             "The thread is the place to get going.",
         )
         return
-    flow.after_offer(deps, client, result.card, helper.id, team_id=team_id)
+    flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
 
 
 def resolve_clicked(

@@ -42,6 +42,7 @@ from bot.services.help_requests import (
     request_exists,
     suggest_helpers,
     suggested_ids,
+    unknown_urgency_note,
 )
 from bot.services.people import Person, remember_member
 from bot.services.topics import topics_of
@@ -150,6 +151,8 @@ def publish_request(
             message_ts=ts,
             now=deps.clock(),
         )
+    if draft.unknown_urgencies:
+        tell(unknown_urgency_note(draft.unknown_urgencies))
 
 
 def update_card(client: WebClient, card: HelpCard) -> None:
@@ -185,17 +188,20 @@ def post_in_thread(
 
 
 def after_offer(
-    deps: Deps, client: WebClient, card: HelpCard, helper_id: str, *, team_id: str
+    deps: Deps, client: WebClient, card: HelpCard, helper_id: str, *, team_id: str, first: bool
 ) -> None:
-    """The card shows the new helper; the thread tells the requester who is coming."""
+    """The card shows the new helper; on the first offer the thread tells the requester who
+    is coming (later offers are on the card: one note in the thread is enough)."""
     update_card(client, card)
+    if not first:
+        return
     post_in_thread(
         deps,
         client,
         card,
         offer_thread_message(requester_id=card.requester_id, helper_id=helper_id),
         team_id=team_id,
-        key=f"help-offer:{card.key}:{helper_id}",
+        key=f"help-offer:{card.key}",
     )
 
 

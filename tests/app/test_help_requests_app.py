@@ -167,7 +167,7 @@ def test_ask_offer_duplicate_offer_resolve_thanks_and_card_updates(
 def test_only_the_requester_may_resolve(bot: Bot, sessions) -> None:
     request = ask(bot, "Where is the style guide?")
     click(bot, ids.HELP_RESOLVE_ACTION, request, "UBOB")
-    assert "Only <@UALICE>" in last_response(bot)["text"]
+    assert "<@UALICE>'s request" in last_response(bot)["text"]
     assert bot.slack.calls_to("views.open") == []
     assert requests(sessions)[0].status == "open"
 
@@ -589,7 +589,7 @@ def test_requests_left_open_go_stale_and_can_be_reopened(bot: Bot, sessions, clo
     click(bot, ids.HELP_OFFER_ACTION, old, "UBOB")
     assert "stale" in last_response(bot)["text"]
     click(bot, ids.HELP_REOPEN_ACTION, old, "UBOB")
-    assert "Only <@UALICE>" in last_response(bot)["text"]
+    assert "<@UALICE>'s request" in last_response(bot)["text"]
     clock.advance(hours=1)
     click(bot, ids.HELP_REOPEN_ACTION, old, "UALICE")
     reopened = requests(sessions)[0]
