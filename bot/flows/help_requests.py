@@ -22,7 +22,7 @@ from bot.blocks.help_requests import (
     offer_thread_message,
     resolved_thread_message,
 )
-from bot.blocks.reminders import help_resolve_dm, help_surface_dm
+from bot.blocks.reminders import help_resolve_dm, help_surface_answered_dm, help_surface_dm
 from bot.deps import Deps
 from bot.flows.feedback import offer_feedback
 from bot.flows.nudges import deliver_nudge
@@ -42,6 +42,7 @@ from bot.services.help_requests import (
     request_exists,
     suggest_helpers,
     suggested_ids,
+    surface_key,
     unknown_urgency_note,
 )
 from bot.services.people import Person, remember_member
@@ -205,6 +206,24 @@ def after_offer(
     )
 
 
+def answer_reminder(
+    client: WebClient, card: HelpCard, pressed_in: tuple[str, str] | None, *, helping: bool
+) -> None:
+    """The reminder DM a helper answered loses its buttons and says what happened."""
+    if pressed_in is None:
+        return
+    update_message(
+        client,
+        *pressed_in,
+        help_surface_answered_dm(
+            requester_id=card.requester_id,
+            channel_id=card.channel_id,
+            link=permalink(client, card.channel_id, card.message_ts),
+            helping=helping,
+        ),
+    )
+
+
 def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, team_id: str) -> None:
     """Card, thread thank-you, then one private offer to send each helper feedback."""
     card = resolution.card
@@ -283,6 +302,7 @@ def surface_request(deps: Deps, client: WebClient, request: PendingRequest, now:
             now=now,
         )
     message = help_surface_dm(
+        request_key=request.key,
         requester_id=request.requester_id,
         channel_id=request.channel_id,
         question=request.question,
@@ -296,7 +316,7 @@ def surface_request(deps: Deps, client: WebClient, request: PendingRequest, now:
             team_id=team_id,
             user_id=suggestion.user_id,
             kind=Kind.SUGGESTION,
-            key=f"help-surface:{request.id}",
+            key=surface_key(request.id),
             message=message,
             now=now,
             expires_at=now + SURFACE_EXPIRES,

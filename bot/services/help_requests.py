@@ -765,6 +765,32 @@ def unresolved_with_offers(
     return [_pending(r) for r in session.scalars(stmt.order_by(HelpRequest.first_offer_at))]
 
 
+def decline_reminders(*, session: Session, team_id: str, key: str, user_id: str) -> HelpCard:
+    """**Not this time** on a reminder: no more reminders about this request for this person.
+
+    Reminders about a request only ever go to people not yet asked about it
+    (`suggested_ids`), so their row there is made sure of.
+    """
+    request = find_request(session=session, team_id=team_id, key=key)
+    insert_once(
+        session,
+        HelpSuggestion(
+            team_id=team_id,
+            request_id=request.id,
+            user_id=user_id,
+            mention=False,
+            created_at=request.created_at,
+        ),
+    )
+    session.flush()
+    return load_card(session=session, request=request)
+
+
+def surface_key(request_id: int) -> str:
+    """The nudge key of the reminder that surfaces a request to a likely helper."""
+    return f"help-surface:{request_id}"
+
+
 def suggested_ids(*, session: Session, team_id: str, request_id: int) -> set[str]:
     """Everyone already suggested for (or asked about) this request."""
     return set(

@@ -245,7 +245,18 @@ MESSAGES: dict[str, Builder] = {
     "mentoring.thanks": lambda: mentoring.thanks_message(group(CIRCLE), 10**6),
     "mentoring.quiet": lambda: mentoring.quiet_pair_nudge(group(PAIR)),
     "reminders.surface": lambda: reminders.help_surface_dm(
-        requester_id="UALICE", channel_id="C1", question=LONG, tags=[LONG] * 20, link=LINK
+        request_key="k" * 32,
+        requester_id="UALICE",
+        channel_id="C1",
+        question=LONG,
+        tags=[LONG] * 20,
+        link=LINK,
+    ),
+    "reminders.surface_helping": lambda: reminders.help_surface_answered_dm(
+        requester_id="UALICE", channel_id="C1", link=LINK, helping=True
+    ),
+    "reminders.surface_declined": lambda: reminders.help_surface_answered_dm(
+        requester_id="UALICE", channel_id="C1", link=None, helping=False
     ),
     "reminders.resolve": lambda: reminders.help_resolve_dm(
         channel_id="C1", question=LONG, helper_ids=MANY, link=LINK
