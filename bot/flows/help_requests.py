@@ -24,7 +24,7 @@ from bot.blocks.help_requests import (
 )
 from bot.blocks.reminders import help_resolve_dm, help_surface_answered_dm, help_surface_dm
 from bot.deps import Deps
-from bot.flows.feedback import offer_feedback
+from bot.flows.feedback import offer_feedback_to
 from bot.flows.nudges import deliver_nudge
 from bot.flows.outbox import post_once
 from bot.services.gate import Kind
@@ -225,7 +225,7 @@ def answer_reminder(
 
 
 def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, team_id: str) -> None:
-    """Card, thread thank-you, then one private offer to send each helper feedback."""
+    """Card, thread thank-you, then one private invitation to send the helpers feedback."""
     card = resolution.card
     update_card(client, card)
     post_in_thread(
@@ -238,16 +238,17 @@ def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, tea
         team_id=team_id,
         key=f"help-resolved:{card.key}:{stable_id('resolved')}",
     )
-    about = f"your help request “{truncate(card.question, 80)}”"
-    for helper_id in resolution.thanked_ids:
-        offer_feedback(
-            deps,
-            client,
-            team_id=team_id,
-            helped_id=card.requester_id,
-            helper_id=helper_id,
-            about=about,
-        )
+    # Whose request it was, so it reads right to the helper too (bot/blocks/feedback.py
+    # shows it as "your help request" to the requester).
+    about = f"<@{card.requester_id}>'s help request “{truncate(card.question, 80)}”"
+    offer_feedback_to(  # one invitation naming everyone who helped
+        deps,
+        client,
+        team_id=team_id,
+        helped_id=card.requester_id,
+        helper_ids=resolution.thanked_ids,
+        about=about,
+    )
 
 
 def thread_reply(

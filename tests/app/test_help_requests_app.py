@@ -774,7 +774,7 @@ def test_resolving_offers_the_requester_feedback_for_each_helper_once(bot: Bot, 
                 FeedbackOffer.helper_id
             )
         ).all()
-    about = "your help request “How do I rotate the staging keys?”"
+    about = "<@UALICE>'s help request “How do I rotate the staging keys?”"
     assert [tuple(o) for o in offers] == [("UALICE", "UBOB", about), ("UALICE", "UDAVE", about)]
     invites = feedback_invites(bot, sessions, "UALICE")
     for helper in ("UBOB", "UDAVE"):
@@ -804,5 +804,5 @@ def test_a_long_question_is_shortened_in_the_feedback_offer(bot: Bot, sessions) 
     resolve(bot, request, ["UBOB"], None)
     with sessions() as session:
         about = session.scalars(select(FeedbackOffer.about)).one()
-    assert about.startswith("your help request “Why very") and about.endswith("…”")
-    assert len(about) <= len("your help request “”") + 80
+    assert about.startswith("<@UALICE>'s help request “Why very") and about.endswith("…”")
+    assert len(about) <= len("<@UALICE>'s help request “”") + 80

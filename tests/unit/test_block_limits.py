@@ -198,7 +198,12 @@ MESSAGES: dict[str, Builder] = {
     "feedback.reminder_dm": lambda: feedback.reminder_dm(request_view()),
     "feedback.request_closed_given": lambda: feedback.request_closed_dm(request_view(1, "given")),
     "feedback.request_closed": lambda: feedback.request_closed_dm(request_view(1, "declined")),
-    "feedback.offer_dm": lambda: feedback.offer_dm(Offer(1, "UALICE", "UBOB", LONG)),
+    "feedback.offer_dm": lambda: feedback.offer_dm([Offer(1, "UALICE", "UBOB", LONG)]),
+    "feedback.offer_dm_many": lambda: feedback.offer_dm(
+        [Offer(i, "UALICE", f"U{i:08d}", LONG) for i in range(30)],
+        {f"U{i:08d}": LONG for i in range(30)},
+        sent_to=[f"UX{i:07d}" for i in range(30)],
+    ),
     "feedback.offer_closed": lambda: feedback.offer_closed_dm("UBOB", True),
     "feedback.declined_dm": lambda: feedback.declined_dm(request_view()),
     "feedback.delivery_dm": lambda: feedback.delivery_dm(given()),
