@@ -103,3 +103,24 @@ def test_delivered_feedback_reads_from_the_receivers_side_and_names_whose_reques
     assert "on its way" in bot.slack.messages[(dm, ts)]["text"]
     with sessions() as session:
         assert {f.receiver_id for f in session.scalars(select(Feedback))} == {"UBOB", "UALICE"}
+
+
+def test_praise_with_an_absolute_is_sent_and_a_negative_absolute_is_flagged(
+    bot: Bot, sessions
+) -> None:
+    bot.command("/feedback", "give <@UBOB|bob>")
+    modal = last_modal(bot)
+    values = answers("In every retro you always make time for questions from the new joiners.")
+    reply = bot.view_submission(modal, values, user="UALICE")
+    assert reply.json()["response_action"] == "update"  # praise is never scolded
+    assert len(dms_to(bot, "UBOB")) == 1
+
+    bot.command("/feedback", "give <@UCAROL|carol>")
+    modal = last_modal(bot)
+    reply = bot.view_submission(modal, answers("In stand-up you always interrupt."), user="UALICE")
+    body = reply.json()
+    assert body["response_action"] == "errors"
+    assert "always/never" in body["errors"][ids.FEEDBACK_BEHAVIOUR_BLOCK]
+    assert dms_to(bot, "UCAROL") == []
+    with sessions() as session:
+        assert [f.receiver_id for f in session.scalars(select(Feedback))] == ["UBOB"]
