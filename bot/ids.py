@@ -31,6 +31,10 @@ HELP_HELPERS_BLOCK = "help_helpers"
 HELP_HELPERS_ACTION = "helpers"
 HELP_NOTE_BLOCK = "help_note"
 HELP_NOTE_ACTION = "note"
+HELP_REMINDER_ACTIONS_BLOCK = "help_reminder_actions"  # the buttons of a reminder DM
+HELP_REMINDER_OFFER_ACTION = "help_reminder_offer"
+HELP_REMINDER_OPEN_ACTION = "help_reminder_open"  # a URL button: Slack still sends the click
+HELP_REMINDER_DECLINE_ACTION = "help_reminder_decline"
 
 # Feedback
 FEEDBACK_SHORTCUT = "feedback_on_message"

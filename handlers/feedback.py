@@ -108,7 +108,7 @@ def feedback_command(
         )
     giver = deps.directory.profile(client, team_id, user_id)
     check_person(giver, people[0], verb="give feedback to")
-    open_form(client, command["trigger_id"], people[0].id, {"to": people[0].id})
+    open_form(client, command["trigger_id"], people[0].id, {"to": people[0].id}, reader_id=user_id)
 
 
 @with_usage(usage.FEEDBACK)
@@ -225,6 +225,7 @@ def give_clicked(
         {"request_id": request.id, "to": request.requester_id, "dm": pressed_in(body)},
         topic=request.topic,
         message_link=request.message_link,
+        reader_id=body["user"]["id"],
     )
 
 
@@ -260,6 +261,7 @@ def offer_clicked(
         offer.helper_id,
         {"offer_id": offer.id, "to": offer.helper_id, "dm": pressed_in(body)},
         topic=offer.about,
+        reader_id=body["user"]["id"],
     )
 
 

@@ -22,6 +22,7 @@ from bot.services.help_requests import (
     check_draft,
     check_resolution,
     check_resolver,
+    decline_reminders,
     offer_help,
     parse_help,
     parse_tags,
@@ -53,6 +54,9 @@ def register(app: Routes) -> None:
     app.action(ids.HELP_RESOLVE_ACTION)(resolve_clicked)
     app.view(ids.HELP_RESOLVE_MODAL)(ack=resolve_submitted, lazy=[resolve_from_form])
     app.action(ids.HELP_REOPEN_ACTION)(reopen_clicked, queued=True)
+    app.action(ids.HELP_REMINDER_OFFER_ACTION)(reminder_offer_clicked, queued=True)
+    app.action(ids.HELP_REMINDER_OPEN_ACTION)(reminder_open_clicked)
+    app.action(ids.HELP_REMINDER_DECLINE_ACTION)(reminder_declined, queued=True)
 
 
 def say_privately(respond: Respond, text: str) -> None:
@@ -194,7 +198,60 @@ def offer_clicked(
             "The thread is the place to get going.",
         )
         return
-    flow.after_offer(deps, client, result.card, helper.id, team_id=team_id)
+    flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
+
+
+# ----- the reminder DM's buttons ------------------------------------------------------------
+def pressed_in(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The message a button was pressed in (Slack's signed payload says it)."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    return (str(channel), str(ts)) if channel and ts else None
+
+
+def reminder_offer_clicked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    deps: Deps,
+) -> None:
+    """**I can help** on a reminder DM: the offer, as on the card; then the DM says so."""
+    ack()
+    team_id = team_of(body)
+    helper = deps.directory.profile(client, team_id, body["user"]["id"])
+    with deps.sessions.begin() as session:
+        result = offer_help(
+            session=session,
+            team_id=team_id,
+            key=str(action.get("value") or ""),
+            helper=helper,
+            now=deps.clock(),
+        )
+    if result.added:
+        flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
+    flow.answer_reminder(client, result.card, pressed_in(body), helping=True)
+
+
+def reminder_open_clicked(ack: Ack) -> None:
+    """**Open the request** is a link: Slack opens it and still tells us of the click."""
+    ack()
+
+
+def reminder_declined(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """**Not this time**: no more reminders about that request for that person."""
+    ack()
+    with deps.sessions.begin() as session:
+        card = decline_reminders(
+            session=session,
+            team_id=team_of(body),
+            key=str(action.get("value") or ""),
+            user_id=body["user"]["id"],
+        )
+    flow.answer_reminder(client, card, pressed_in(body), helping=False)
 
 
 def resolve_clicked(

@@ -6,7 +6,7 @@ notification fallback (`text`) of a delivery never contains it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot import ids
@@ -33,6 +33,14 @@ QUESTIONS = {
     "suggestion": ("One suggestion", "One thing to try next time."),
     "went_well": ("What went well (optional)", "Something worth keeping."),
 }
+RECEIVED = {
+    "situation": "The situation",
+    "behaviour": "What they saw",
+    "impact": "The impact",
+    "suggestion": "Their suggestion",
+    "went_well": "What went well",
+}
+"""The labels the receiver reads (the giver's questions above speak to the giver)."""
 BLOCK_IDS = {
     "situation": ids.FEEDBACK_SITUATION_BLOCK,
     "behaviour": ids.FEEDBACK_BEHAVIOUR_BLOCK,
@@ -43,10 +51,19 @@ BLOCK_IDS = {
 AS_WRITTEN = "send_as_written"
 
 
-def _about(topic: str | None, link: str | None) -> str:
+def for_reader(topic: str, reader_id: str | None) -> str:
+    """A topic as its reader reads it: `<@U1>'s help request` is "your help request" to U1
+    and stays "<@U1>'s help request" to anyone else."""
+    own = f"<@{reader_id}>'s " if reader_id else None
+    if own and topic.startswith(own):
+        return "your " + topic[len(own) :]
+    return topic
+
+
+def _about(topic: str | None, link: str | None, reader_id: str | None = None) -> str:
     parts = []
     if topic:
-        parts.append(f"about *{mrkdwn(topic)}*")
+        parts.append(f"about *{mrkdwn(for_reader(topic, reader_id))}*")
     if link:
         parts.append(f"on <{link}|this message>")
     return " ".join(parts)
@@ -135,25 +152,47 @@ def request_closed_dm(request: Request) -> dict[str, Any]:
     return {"text": text, "blocks": [_section(text)]}
 
 
-def offer_dm(offer: Offer) -> dict[str, Any]:
-    """After help or a mentoring session: an optional, private invitation, sent once."""
+def offer_dm(
+    offers: Sequence[Offer],
+    names: Mapping[str, str] | None = None,
+    *,
+    sent_to: Sequence[str] = (),
+) -> dict[str, Any]:
+    """After help or a mentoring session: an optional, private invitation, sent once, naming
+    everyone who helped on that occasion, with a button for each (`names` labels them);
+    `sent_to` is whom feedback already went to from this invitation."""
+    names = names or {}
+    helpers = join_people([o.helper_id for o in offers] + list(sent_to))
+    about = mrkdwn(for_reader(offers[0].about, offers[0].helped_id)) if offers else ""
+    blocks: list[dict[str, Any]] = [
+        _section(
+            f":handshake: {helpers} helped you with *{about}*. Would you like to send "
+            "them short, private feedback? Entirely optional."
+        )
+    ]
+    if sent_to:
+        blocks.append(_context(f":white_check_mark: Sent to {join_people(list(sent_to))}."))
+    elements: list[dict[str, Any]] = []
+    for offer in offers[:MAX_OFFER_BUTTONS]:
+        label = "Send feedback"
+        if len(offers) + len(sent_to) > 1:
+            label = truncate(f"Feedback for {names.get(offer.helper_id, 'them')}", 75)
+        elements.append(
+            _button(
+                label, ids.FEEDBACK_OFFER_ACTION, str(offer.id), "primary" if not elements else None
+            )
+        )
+    first = offers[0].id if offers else 0
+    elements.append(_button("No thanks", ids.FEEDBACK_OFFER_DISMISS_ACTION, str(first)))
+    blocks.append({"type": "actions", "block_id": ids.FEEDBACK_ACTIONS_BLOCK, "elements": elements})
     return {
-        "text": f"Want to send <@{offer.helper_id}> a few lines of feedback?",
-        "blocks": [
-            _section(
-                f":handshake: <@{offer.helper_id}> helped you with *{mrkdwn(offer.about)}*. "
-                "Would you like to send them short, private feedback? Entirely optional."
-            ),
-            {
-                "type": "actions",
-                "block_id": ids.FEEDBACK_ACTIONS_BLOCK,
-                "elements": [
-                    _button("Send feedback", ids.FEEDBACK_OFFER_ACTION, str(offer.id), "primary"),
-                    _button("No thanks", ids.FEEDBACK_OFFER_DISMISS_ACTION, str(offer.id)),
-                ],
-            },
-        ],
+        "text": f"Want to send {helpers} a few lines of feedback?",
+        "blocks": blocks,
+        "unfurl_links": False,
     }
+
+
+MAX_OFFER_BUTTONS = 24  # and "No thanks": an actions block holds 25
 
 
 def offer_closed_dm(helper_id: str, sent: bool) -> dict[str, Any]:
@@ -186,17 +225,18 @@ def declined_dm(request: Request) -> dict[str, Any]:
 
 
 def _feedback_blocks(given: GivenFeedback, *, headline: str) -> list[dict[str, Any]]:
+    """The feedback as its receiver reads it."""
     blocks = [_section(headline)]
-    for name, (label, _) in QUESTIONS.items():
+    for name, label in RECEIVED.items():
         value = getattr(given.draft, name)
         if value:
-            blocks.append(_section(f"*{label.replace(' (optional)', '')}*\n{quote(value)}"))
+            blocks.append(_section(f"*{label}*\n{quote(value)}"))
     return blocks
 
 
 def delivery_dm(given: GivenFeedback) -> dict[str, Any]:
     """Feedback delivered to its receiver, attributed to the giver. Nowhere else."""
-    about = _about(given.topic, given.message_link)
+    about = _about(given.topic, given.message_link, given.receiver_id)
     headline = f":envelope_with_arrow: Feedback from <@{given.giver_id}>"
     headline += f" {about}:" if about else ":"
     blocks = _feedback_blocks(given, headline=headline)
@@ -221,7 +261,7 @@ def feedback_list(items: list[GivenFeedback]) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [_section(f"*Your {len(items)} most recent feedback*")]
     for given in items:
         when = f"{given.created_at.day} {given.created_at:%b %Y}"
-        about = _about(given.topic, given.message_link)
+        about = _about(given.topic, given.message_link, given.receiver_id)
         headline = f"From <@{given.giver_id}> on {when}" + (f" {about}" if about else "")
         blocks.append({"type": "divider"})
         blocks.extend(_feedback_blocks(given, headline=headline))
@@ -252,9 +292,11 @@ def feedback_modal(
     private_metadata: str,
     topic: str | None = None,
     message_link: str | None = None,
+    reader_id: str | None = None,
 ) -> dict[str, Any]:
-    """The structured modal; labelling text is flagged on submit, with a way to send anyway."""
-    about = _about(topic, message_link)
+    """The structured modal; labelling text is flagged on submit, with a way to send anyway.
+    `reader_id` is the giver, who reads the topic (their own request is "your …")."""
+    about = _about(topic, message_link, reader_id)
     intro = f"Feedback for <@{receiver_id}>" + (f" {about}" if about else "") + "."
     blocks: list[dict[str, Any]] = [
         _section(intro),

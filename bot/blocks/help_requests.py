@@ -57,14 +57,17 @@ def help_card(card: HelpCard) -> dict[str, Any]:
                 "text": {"type": "mrkdwn", "text": truncate(mrkdwn(card.details), 3000)},
             }
         )
-    context = [f"{_URGENCY_ICON.get(card.urgency, '')} {URGENCIES.get(card.urgency, 'No rush')}"]
+    context = []
+    if card.urgency in URGENCIES:  # none when the asker gave none
+        context.append(f"{_URGENCY_ICON[card.urgency]} {URGENCIES[card.urgency]}")
     if card.tags:
         context.append(" ".join(f"`#{mrkdwn(tag)}`" for tag in card.tags))
     if card.source_link:
         context.append(f"<{card.source_link}|from this message>")
-    blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "  ·  ".join(context)}]}
-    )
+    if context:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "  ·  ".join(context)}]}
+        )
     if card.status == RESOLVED:
         if card.thanked_ids:
             text = f":tada: Helped by {_people(card.thanked_ids)} — thank you!"
@@ -82,8 +85,10 @@ def help_card(card: HelpCard) -> dict[str, Any]:
                     },
                 }
             )
-        if card.suggestions and card.status != STALE:
-            names = ", ".join(_suggestion(s) for s in card.suggestions)
+        helping = set(card.helper_ids)  # who offered is on the card as helping already
+        still = [s for s in card.suggestions if s.user_id not in helping]
+        if still and card.status != STALE:
+            names = ", ".join(_suggestion(s) for s in still)
             blocks.append(
                 {
                     "type": "context",
@@ -117,7 +122,7 @@ def help_card(card: HelpCard) -> dict[str, Any]:
                 "block_id": ids.HELP_ACTIONS_BLOCK,
                 "elements": [
                     _button("I can help", ids.HELP_OFFER_ACTION, card.key, style="primary"),
-                    _button("Resolved", ids.HELP_RESOLVE_ACTION, card.key),
+                    _button("Mark resolved", ids.HELP_RESOLVE_ACTION, card.key),
                 ],
             }
         )
@@ -157,8 +162,10 @@ def ask_modal(*, private_metadata: str, draft: HelpDraft | None = None) -> dict[
         "type": "static_select",
         "action_id": ids.HELP_URGENCY_ACTION,
         "options": [_urgency_option(v) for v in URGENCIES],
-        "initial_option": _urgency_option(draft.urgency if draft else "none"),
+        "placeholder": {"type": "plain_text", "text": "Leave empty if it doesn't matter"},
     }
+    if draft and draft.urgency in URGENCIES:
+        urgency["initial_option"] = _urgency_option(draft.urgency)
     tags: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ids.HELP_TAGS_ACTION,
@@ -197,6 +204,7 @@ def ask_modal(*, private_metadata: str, draft: HelpDraft | None = None) -> dict[
         {
             "type": "input",
             "block_id": ids.HELP_URGENCY_BLOCK,
+            "optional": True,
             "label": {"type": "plain_text", "text": "How soon?"},
             "element": urgency,
         },
@@ -246,7 +254,7 @@ def resolve_modal(*, card: HelpCard, private_metadata: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": ids.HELP_RESOLVE_MODAL,
         "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Resolved"},
+        "title": {"type": "plain_text", "text": "Mark resolved"},
         "submit": {"type": "plain_text", "text": "Close request"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [

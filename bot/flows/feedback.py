@@ -6,6 +6,7 @@ Feedback text is never logged here, and only ever sent to its receiver's DM.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.services.feedback import (
     GivenFeedback,
     RequestView,
     attach_dm,
+    offer_group,
     record_offer,
     request_feedback,
 )
@@ -47,28 +49,52 @@ def direct_message(client: WebClient, user_id: str, message: dict[str, Any]) -> 
 def offer_feedback(
     deps: Deps, client: WebClient, *, team_id: str, helped_id: str, helper_id: str, about: str
 ) -> Delivery | None:
-    """Invite the person helped, once per (helped, helper, about), to send private feedback.
+    """`offer_feedback_to` for one helper (a mentoring session)."""
+    return offer_feedback_to(
+        deps, client, team_id=team_id, helped_id=helped_id, helper_ids=[helper_id], about=about
+    )
+
+
+def offer_feedback_to(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    helped_id: str,
+    helper_ids: Sequence[str],
+    about: str,
+) -> Delivery | None:
+    """Invite the person helped to send private feedback to those who helped: one offer per
+    (helped, helper, about), all of this occasion's in one invitation.
 
     The invitation is a nudge the bot starts on its own, so it goes through the gate: sent now
     within the person's working hours, else queued for their next allowed moment (the reminders
     job sends it), dropped if they opted out of prompts or it is still waiting after 7 days.
     Returns what the delivery did, or None when no offer was due.
     """
-    for uid in (helped_id, helper_id):
+    helped = deps.directory.get(client, team_id, helped_id)
+    if helped is None or helped.is_bot or helped.deleted:
+        return None
+    names: dict[str, str] = {}
+    for uid in dict.fromkeys(helper_ids):
         person = deps.directory.get(client, team_id, uid)
-        if person is None or person.is_bot or person.deleted:
-            return None
+        if person is not None and not person.is_bot and not person.deleted:
+            names[uid] = person.label
     now = deps.clock()
+    offers = []
     with deps.sessions.begin() as session:
-        offer = record_offer(
-            session=session,
-            team_id=team_id,
-            helped_id=helped_id,
-            helper_id=helper_id,
-            about=about,
-            now=now,
-        )
-    if offer is None:
+        for uid in names:
+            offer = record_offer(
+                session=session,
+                team_id=team_id,
+                helped_id=helped_id,
+                helper_id=uid,
+                about=about,
+                now=now,
+            )
+            if offer is not None:
+                offers.append(offer)
+    if not offers:
         return None
     return deliver_nudge(
         deps,
@@ -76,8 +102,8 @@ def offer_feedback(
         team_id=team_id,
         user_id=helped_id,
         kind=Kind.PROMPT,
-        key=f"feedback-offer:{offer.id}",
-        message=offer_dm(offer),
+        key=f"feedback-offer:{offers[0].id}",  # the first's id names the occasion
+        message=offer_dm(offers, names),
         now=now,
         expires_at=now + OFFER_EXPIRES,
     )
@@ -186,8 +212,17 @@ def deliver_feedback(
             update_message(client, stored[0], stored[1], request_closed_dm(closed))
         if pressed_in:
             update_message(client, *pressed_in, request_closed_dm(closed))
-    elif offer and pressed_in:
-        update_message(client, *pressed_in, offer_closed_dm(given.receiver_id, sent=True))
+    elif offer and pressed_in and given.offer_id is not None:
+        with deps.sessions() as session:
+            still, sent = offer_group(session=session, team_id=team_id, offer_id=given.offer_id)
+        if still:  # the others who helped keep their buttons
+            names = {}
+            for o in still:
+                person = deps.directory.get(client, team_id, o.helper_id)
+                names[o.helper_id] = person.label if person else o.helper_id
+            update_message(client, *pressed_in, offer_dm(still, names, sent_to=sent))
+        else:
+            update_message(client, *pressed_in, offer_closed_dm(given.receiver_id, sent=True))
 
 
 def own_dm(client: WebClient, user_id: str, ref: DmRef | None) -> DmRef | None:

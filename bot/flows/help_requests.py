@@ -22,9 +22,9 @@ from bot.blocks.help_requests import (
     offer_thread_message,
     resolved_thread_message,
 )
-from bot.blocks.reminders import help_resolve_dm, help_surface_dm
+from bot.blocks.reminders import help_resolve_dm, help_surface_answered_dm, help_surface_dm
 from bot.deps import Deps
-from bot.flows.feedback import offer_feedback
+from bot.flows.feedback import offer_feedback_to
 from bot.flows.nudges import deliver_nudge
 from bot.flows.outbox import post_once
 from bot.services.gate import Kind
@@ -42,6 +42,8 @@ from bot.services.help_requests import (
     request_exists,
     suggest_helpers,
     suggested_ids,
+    surface_key,
+    unknown_urgency_note,
 )
 from bot.services.people import Person, remember_member
 from bot.services.topics import topics_of
@@ -150,6 +152,8 @@ def publish_request(
             message_ts=ts,
             now=deps.clock(),
         )
+    if draft.unknown_urgencies:
+        tell(unknown_urgency_note(draft.unknown_urgencies))
 
 
 def update_card(client: WebClient, card: HelpCard) -> None:
@@ -185,22 +189,43 @@ def post_in_thread(
 
 
 def after_offer(
-    deps: Deps, client: WebClient, card: HelpCard, helper_id: str, *, team_id: str
+    deps: Deps, client: WebClient, card: HelpCard, helper_id: str, *, team_id: str, first: bool
 ) -> None:
-    """The card shows the new helper; the thread tells the requester who is coming."""
+    """The card shows the new helper; on the first offer the thread tells the requester who
+    is coming (later offers are on the card: one note in the thread is enough)."""
     update_card(client, card)
+    if not first:
+        return
     post_in_thread(
         deps,
         client,
         card,
         offer_thread_message(requester_id=card.requester_id, helper_id=helper_id),
         team_id=team_id,
-        key=f"help-offer:{card.key}:{helper_id}",
+        key=f"help-offer:{card.key}",
+    )
+
+
+def answer_reminder(
+    client: WebClient, card: HelpCard, pressed_in: tuple[str, str] | None, *, helping: bool
+) -> None:
+    """The reminder DM a helper answered loses its buttons and says what happened."""
+    if pressed_in is None:
+        return
+    update_message(
+        client,
+        *pressed_in,
+        help_surface_answered_dm(
+            requester_id=card.requester_id,
+            channel_id=card.channel_id,
+            link=permalink(client, card.channel_id, card.message_ts),
+            helping=helping,
+        ),
     )
 
 
 def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, team_id: str) -> None:
-    """Card, thread thank-you, then one private offer to send each helper feedback."""
+    """Card, thread thank-you, then one private invitation to send the helpers feedback."""
     card = resolution.card
     update_card(client, card)
     post_in_thread(
@@ -213,16 +238,17 @@ def after_resolved(deps: Deps, client: WebClient, resolution: Resolution, *, tea
         team_id=team_id,
         key=f"help-resolved:{card.key}:{stable_id('resolved')}",
     )
-    about = f"your help request “{truncate(card.question, 80)}”"
-    for helper_id in resolution.thanked_ids:
-        offer_feedback(
-            deps,
-            client,
-            team_id=team_id,
-            helped_id=card.requester_id,
-            helper_id=helper_id,
-            about=about,
-        )
+    # Whose request it was, so it reads right to the helper too (bot/blocks/feedback.py
+    # shows it as "your help request" to the requester).
+    about = f"<@{card.requester_id}>'s help request “{truncate(card.question, 80)}”"
+    offer_feedback_to(  # one invitation naming everyone who helped
+        deps,
+        client,
+        team_id=team_id,
+        helped_id=card.requester_id,
+        helper_ids=resolution.thanked_ids,
+        about=about,
+    )
 
 
 def thread_reply(
@@ -277,6 +303,7 @@ def surface_request(deps: Deps, client: WebClient, request: PendingRequest, now:
             now=now,
         )
     message = help_surface_dm(
+        request_key=request.key,
         requester_id=request.requester_id,
         channel_id=request.channel_id,
         question=request.question,
@@ -290,7 +317,7 @@ def surface_request(deps: Deps, client: WebClient, request: PendingRequest, now:
             team_id=team_id,
             user_id=suggestion.user_id,
             kind=Kind.SUGGESTION,
-            key=f"help-surface:{request.id}",
+            key=surface_key(request.id),
             message=message,
             now=now,
             expires_at=now + SURFACE_EXPIRES,

@@ -5,8 +5,11 @@ The rule set is small on purpose; each rule has a name and a reason the giver re
 1. `label`      — "you are / you're / you seem / you come across as [so, really, …] <label>",
                   where <label> is a word from LABELS ("you are lazy", "you're so rude").
 2. `bad_role`   — "you are a bad / terrible / poor … <role>" ("you're a terrible listener").
-3. `absolute`   — "you always …", "you never …", "you constantly …", "every time you …":
-                  absolutes turn one situation into a verdict on the person.
+3. `absolute`   — "you always …", "you constantly …", "every time you …" beside negative
+                  wording in the same sentence ("you always interrupt"), and "you never …"
+                  unless what follows is itself negative ("you never miss a deadline" is
+                  praise): absolutes turn one situation into a verdict on the person. Praise
+                  is never scolded ("you always make time for questions" passes).
 4. `name`       — name-calling anywhere: a word from NAMES ("idiot", "clown", "diva").
 5. `attitude`   — judging the person's attitude or personality ("bad attitude",
                   "your personality").
@@ -63,6 +66,26 @@ _ABSOLUTE = re.compile(
     r"|every\s+(?:single\s+)?time\s+you\b|you\s+keep\s+on\b)",
     re.IGNORECASE,
 )
+_NEGATIVE_STEMS = """
+    interrupt interruption ignor forget forgot forgotten miss late dismiss complain blame
+    criticiz criticis fail break broke mess rush skip argu yell shout snap undermin overlook
+    avoid delay lose lost wrong mistake error mumbl rambl procrastinat exaggerat contradict
+    steamroll hog dominat lie lying cancel postpon distract neglect refus reject bad poor
+    terrible awful annoy angry anger frustrat confus hurt wast problem trouble talk-over
+    cut-off run-over runs-over ran-over overrun sigh roll-your-eyes eye-roll sarcas mock
+    belittl condescend patroniz patronis shut-down brush-off drag unprepared unclear vague
+    harsh
+"""
+_NEGATIVE = re.compile(
+    r"\b(?:"
+    + "|".join(
+        stem.replace("-", r"\s+")
+        for stem in sorted(set(_NEGATIVE_STEMS.split()) | LABELS, key=len, reverse=True)
+    )
+    + r")(?:e|s|es|ed|d|ing|ly)?\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
 _NAME = re.compile(r"\b[a-z][a-z\-]*\b", re.IGNORECASE)
 _ATTITUDE = re.compile(
     r"\b(?:(?:bad|poor|negative|terrible|awful|wrong)\s+attitude|your\s+(?:personality|character))\b",
@@ -103,10 +126,28 @@ def find_labels(text: str) -> list[Flag]:
         if match.group(1).lower() in LABELS:
             flags.append(Flag("label", match.group(0).strip()))
     flags += [Flag("bad_role", m.group(0).strip()) for m in _BAD_ROLE.finditer(plain)]
-    flags += [Flag("absolute", m.group(0).strip()) for m in _ABSOLUTE.finditer(plain)]
+    flags += [
+        Flag("absolute", m.group(0).strip())
+        for m in _ABSOLUTE.finditer(plain)
+        if _absolute_is_negative(plain, m)
+    ]
     flags += [Flag("name", m.group(0)) for m in _NAME.finditer(plain) if m[0].lower() in NAMES]
     flags += [Flag("attitude", m.group(0).strip()) for m in _ATTITUDE.finditer(plain)]
     return flags
+
+
+def _absolute_is_negative(text: str, match: re.Match[str]) -> bool:
+    """An absolute scolds when what it says is negative: "always X" with negative wording in
+    X (up to the sentence's end or the next absolute), "never X" unless X itself is negative
+    (never failing is praise)."""
+    after = _SENTENCE_END.search(text, match.end())
+    end = after.start() if after else len(text)
+    following = _ABSOLUTE.search(text, match.end(), end)
+    rest = text[match.end() : following.start() if following else end]
+    negative = _NEGATIVE.search(rest) is not None
+    if re.search(r"\bnever\b", match.group(0), re.IGNORECASE):
+        return not negative
+    return negative
 
 
 def labelling_hint(flags: list[Flag]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -34,6 +34,8 @@ MAX_HELPERS = 20
 
 OPEN, RESOLVED, STALE = "open", "resolved", "stale"
 URGENCIES = {"today": "Today", "week": "This week", "none": "No rush"}
+UNSET = ""
+"""The urgency of a request whose asker gave none: the card shows no label."""
 _URGENCY_WORDS = {
     "today": "today",
     "urgent": "today",
@@ -59,9 +61,11 @@ class HelpDraft:
 
     question: str
     details: str | None = None
-    urgency: str = "none"
+    urgency: str = UNSET
     tags: tuple[str, ...] = ()
     source_link: str | None = None
+    unknown_urgencies: tuple[str, ...] = ()
+    """`!words` in the question that are no urgency (the asker is told which ones exist)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class HelpCard:
     channel_id: str
     question: str
     details: str | None = None
-    urgency: str = "none"
+    urgency: str = UNSET
     tags: tuple[str, ...] = ()
     source_link: str | None = None
     status: str = OPEN
@@ -94,6 +98,8 @@ class HelpCard:
 class OfferResult:
     card: HelpCard
     added: bool
+    first: bool = False
+    """The request's first offer through the button (the thread hears of that one only)."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,9 @@ class Resolution:
 
 # ----- parsing and checks ---------------------------------------------------------------------
 def parse_urgency(word: str | None) -> str:
+    """A picked or typed urgency; none picked is UNSET (no label on the card)."""
     if not word:
-        return "none"
+        return UNSET
     value = _URGENCY_WORDS.get(word.strip().lstrip("!").casefold(), word.strip().casefold())
     if value not in URGENCIES:
         raise DomainError(
@@ -114,6 +121,16 @@ def parse_urgency(word: str | None) -> str:
             field="urgency",
         )
     return value
+
+
+def unknown_urgency_note(words: Sequence[str]) -> str:
+    """The private note for `!words` that are no urgency: which ones exist."""
+    shown = ", ".join(f"`!{w[:20]}`" for w in dict.fromkeys(words))
+    known = ", ".join(f"`!{w}`" for w in _URGENCY_WORDS)
+    return (
+        f"Your request is posted, but {shown} isn't an urgency I know, so I didn't use it. "
+        f"The ones that exist: {known} (or leave it out)."
+    )
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -138,17 +155,21 @@ def parse_tags(text: str) -> tuple[str, ...]:
 def parse_help(text: str) -> HelpDraft:
     """`/askhelp <question> [#tag …] [!today|!week]`: the tags stay in the question's words."""
     plain = from_slack(text or "")
-    urgency = "none"
+    urgency = UNSET
+    unknown: list[str] = []
     for word in _URGENCY.findall(plain):
         if word.casefold() in _URGENCY_WORDS:
             urgency = _URGENCY_WORDS[word.casefold()]
+        else:
+            unknown.append(word)
     tags = parse_tags(" ".join(m.casefold() for m in _TAG.findall(plain)))
     question = _TRAILING.sub("", plain)
     question = _URGENCY.sub(
         lambda m: "" if m.group(1).casefold() in _URGENCY_WORDS else m.group(0), question
     )
     question = re.sub(r"[ \t]{2,}", " ", question).strip()
-    return check_draft(HelpDraft(question=question, urgency=urgency, tags=tags))
+    draft = check_draft(HelpDraft(question=question, urgency=urgency, tags=tags))
+    return replace(draft, unknown_urgencies=tuple(unknown))
 
 
 def check_draft(draft: HelpDraft) -> HelpDraft:
@@ -171,7 +192,7 @@ def check_draft(draft: HelpDraft) -> HelpDraft:
             f"The details are {len(details):,} characters; please keep them under {MAX_DETAILS:,}.",
             field="details",
         )
-    if draft.urgency not in URGENCIES:
+    if draft.urgency != UNSET and draft.urgency not in URGENCIES:
         raise DomainError("Pick today, this week or no rush.", field="urgency")
     return HelpDraft(
         question=question,
@@ -476,7 +497,7 @@ def offer_help(
     if helper.id == request.requester_id:
         raise DomainError(
             "This is your own request — when someone offers, you'll see them on the card. "
-            "Press *Resolved* once you're sorted."
+            "Press *Mark resolved* once you're sorted."
         )
     if helper.is_bot:
         raise DomainError("Bots can't offer help here.")
@@ -488,6 +509,13 @@ def offer_help(
             "can reopen it. A reply in its thread reaches them too."
         )
     remember_member(session=session, person=helper, now=now)
+    offered_before = session.scalar(
+        select(func.count(HelpOffer.id)).where(
+            HelpOffer.team_id == request.team_id,
+            HelpOffer.request_id == request.id,
+            HelpOffer.offered_at.is_not(None),
+        )
+    )
     existing = _helper_row(session, request, helper.id)
     if existing is not None:
         if existing.offered_at is not None:
@@ -497,7 +525,11 @@ def offer_help(
     else:
         added = _add_helper(session, request, helper.id, now, offered=True)
     session.flush()
-    return OfferResult(card=load_card(session=session, request=request), added=added)
+    return OfferResult(
+        card=load_card(session=session, request=request),
+        added=added,
+        first=added and not offered_before,
+    )
 
 
 def record_thread_help(
@@ -533,7 +565,7 @@ def record_thread_help(
 def check_resolver(*, session: Session, team_id: str, key: str, user_id: str) -> HelpCard:
     """Only the requester resolves, and only once; returns the card for the modal."""
     request = find_request(session=session, team_id=team_id, key=key)
-    _check_requester(request, user_id, "resolve")
+    _check_requester(request, user_id, "mark it resolved")
     if request.status == RESOLVED:
         raise DomainError("This request is already resolved. :white_check_mark:")
     return load_card(session=session, request=request)
@@ -542,8 +574,9 @@ def check_resolver(*, session: Session, team_id: str, key: str, user_id: str) ->
 def _check_requester(request: HelpRequest, user_id: str, verb: str) -> None:
     if user_id != request.requester_id:
         raise DomainError(
-            f"Only <@{request.requester_id}>, who asked, can {verb} this request. "
-            "If you can help, press *I can help* or reply in the thread."
+            f"Thanks for keeping an eye on this! It's <@{request.requester_id}>'s request, so "
+            f"they're the one to {verb} — and when they do, they can thank whoever helped. "
+            "If you can lend a hand, press *I can help* or reply in the thread."
         )
 
 
@@ -560,7 +593,7 @@ def check_resolution(
     """Every rule of resolving, writing nothing (a form is answered with it before the ack)."""
     check_note(note)
     request = find_request(session=session, team_id=team_id, key=key, lock=lock)
-    _check_requester(request, resolver_id, "resolve")
+    _check_requester(request, resolver_id, "mark it resolved")
     check_helpers(request.requester_id, helpers)
     if request.status == RESOLVED:
         raise DomainError("This request is already resolved. :white_check_mark:")
@@ -622,7 +655,7 @@ def reopen_request(
 ) -> HelpCard:
     """A stale request back to open, with a fresh stale clock."""
     request = find_request(session=session, team_id=team_id, key=key, lock=True)
-    _check_requester(request, user_id, "reopen")
+    _check_requester(request, user_id, "reopen it")
     if request.status == RESOLVED:
         raise DomainError("This request is resolved; ask again with `/askhelp` if it's back.")
     if request.status == OPEN:
@@ -730,6 +763,32 @@ def unresolved_with_offers(
     if channel_id:
         stmt = stmt.where(HelpRequest.channel_id == channel_id)
     return [_pending(r) for r in session.scalars(stmt.order_by(HelpRequest.first_offer_at))]
+
+
+def decline_reminders(*, session: Session, team_id: str, key: str, user_id: str) -> HelpCard:
+    """**Not this time** on a reminder: no more reminders about this request for this person.
+
+    Reminders about a request only ever go to people not yet asked about it
+    (`suggested_ids`), so their row there is made sure of.
+    """
+    request = find_request(session=session, team_id=team_id, key=key)
+    insert_once(
+        session,
+        HelpSuggestion(
+            team_id=team_id,
+            request_id=request.id,
+            user_id=user_id,
+            mention=False,
+            created_at=request.created_at,
+        ),
+    )
+    session.flush()
+    return load_card(session=session, request=request)
+
+
+def surface_key(request_id: int) -> str:
+    """The nudge key of the reminder that surfaces a request to a likely helper."""
+    return f"help-surface:{request_id}"
 
 
 def suggested_ids(*, session: Session, team_id: str, request_id: int) -> set[str]:

@@ -167,7 +167,7 @@ def test_ask_offer_duplicate_offer_resolve_thanks_and_card_updates(
 def test_only_the_requester_may_resolve(bot: Bot, sessions) -> None:
     request = ask(bot, "Where is the style guide?")
     click(bot, ids.HELP_RESOLVE_ACTION, request, "UBOB")
-    assert "Only <@UALICE>" in last_response(bot)["text"]
+    assert "<@UALICE>'s request" in last_response(bot)["text"]
     assert bot.slack.calls_to("views.open") == []
     assert requests(sessions)[0].status == "open"
 
@@ -589,7 +589,7 @@ def test_requests_left_open_go_stale_and_can_be_reopened(bot: Bot, sessions, clo
     click(bot, ids.HELP_OFFER_ACTION, old, "UBOB")
     assert "stale" in last_response(bot)["text"]
     click(bot, ids.HELP_REOPEN_ACTION, old, "UBOB")
-    assert "Only <@UALICE>" in last_response(bot)["text"]
+    assert "<@UALICE>'s request" in last_response(bot)["text"]
     clock.advance(hours=1)
     click(bot, ids.HELP_REOPEN_ACTION, old, "UALICE")
     reopened = requests(sessions)[0]
@@ -774,7 +774,7 @@ def test_resolving_offers_the_requester_feedback_for_each_helper_once(bot: Bot, 
                 FeedbackOffer.helper_id
             )
         ).all()
-    about = "your help request “How do I rotate the staging keys?”"
+    about = "<@UALICE>'s help request “How do I rotate the staging keys?”"
     assert [tuple(o) for o in offers] == [("UALICE", "UBOB", about), ("UALICE", "UDAVE", about)]
     invites = feedback_invites(bot, sessions, "UALICE")
     for helper in ("UBOB", "UDAVE"):
@@ -804,5 +804,5 @@ def test_a_long_question_is_shortened_in_the_feedback_offer(bot: Bot, sessions) 
     resolve(bot, request, ["UBOB"], None)
     with sessions() as session:
         about = session.scalars(select(FeedbackOffer.about)).one()
-    assert about.startswith("your help request “Why very") and about.endswith("…”")
-    assert len(about) <= len("your help request “”") + 80
+    assert about.startswith("<@UALICE>'s help request “Why very") and about.endswith("…”")
+    assert len(about) <= len("<@UALICE>'s help request “”") + 80

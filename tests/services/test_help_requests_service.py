@@ -63,9 +63,9 @@ def make_request(
     [
         ("How do I X? #python !today", "How do I X?", "today", ("python",)),
         ("!week Why is #ci red", "Why is #ci red", "week", ("ci",)),
-        ("plain question", "plain question", "none", ()),
-        ("Is <#C123|deploys> frozen? #Ops #ops", "Is #deploys frozen?", "none", ("deploys", "ops")),
-        ("use !important syntax?", "use !important syntax?", "none", ()),
+        ("plain question", "plain question", "", ()),
+        ("Is <#C123|deploys> frozen? #Ops #ops", "Is #deploys frozen?", "", ("deploys", "ops")),
+        ("use !important syntax?", "use !important syntax?", "", ()),
         ("<@UBOB> can you look? !ASAP", "<@UBOB> can you look?", "today", ()),
     ],
 )
@@ -99,7 +99,7 @@ def test_parse_help_either_refuses_clearly_or_gives_a_clean_request(text: str) -
         return
     assert 0 < len(draft.question) <= MAX_QUESTION
     assert "\x00" not in draft.question
-    assert draft.urgency in ("today", "week", "none")
+    assert draft.urgency in ("today", "week", "none", "")
     assert len(draft.tags) <= MAX_TAGS
     assert all(tag == tag.casefold() and not tag.startswith("#") for tag in draft.tags)
 
@@ -197,7 +197,7 @@ def test_only_the_requester_resolves_and_bad_helpers_store_nothing(session: Sess
     robot = Person(id="UROBOT", team_id=T, is_bot=True)
     gone = Person(id="UGONE", team_id=T, deleted=True)
     for resolver, helpers, words in (
-        ("UBOB", [CAROL], "Only <@UALICE>"),
+        ("UBOB", [CAROL], "<@UALICE>'s request"),
         ("UALICE", [ALICE], "yourself"),
         ("UALICE", [BOB, robot], "bot"),
         ("UALICE", [gone], "no longer"),

@@ -198,7 +198,12 @@ MESSAGES: dict[str, Builder] = {
     "feedback.reminder_dm": lambda: feedback.reminder_dm(request_view()),
     "feedback.request_closed_given": lambda: feedback.request_closed_dm(request_view(1, "given")),
     "feedback.request_closed": lambda: feedback.request_closed_dm(request_view(1, "declined")),
-    "feedback.offer_dm": lambda: feedback.offer_dm(Offer(1, "UALICE", "UBOB", LONG)),
+    "feedback.offer_dm": lambda: feedback.offer_dm([Offer(1, "UALICE", "UBOB", LONG)]),
+    "feedback.offer_dm_many": lambda: feedback.offer_dm(
+        [Offer(i, "UALICE", f"U{i:08d}", LONG) for i in range(30)],
+        {f"U{i:08d}": LONG for i in range(30)},
+        sent_to=[f"UX{i:07d}" for i in range(30)],
+    ),
     "feedback.offer_closed": lambda: feedback.offer_closed_dm("UBOB", True),
     "feedback.declined_dm": lambda: feedback.declined_dm(request_view()),
     "feedback.delivery_dm": lambda: feedback.delivery_dm(given()),
@@ -245,7 +250,18 @@ MESSAGES: dict[str, Builder] = {
     "mentoring.thanks": lambda: mentoring.thanks_message(group(CIRCLE), 10**6),
     "mentoring.quiet": lambda: mentoring.quiet_pair_nudge(group(PAIR)),
     "reminders.surface": lambda: reminders.help_surface_dm(
-        requester_id="UALICE", channel_id="C1", question=LONG, tags=[LONG] * 20, link=LINK
+        request_key="k" * 32,
+        requester_id="UALICE",
+        channel_id="C1",
+        question=LONG,
+        tags=[LONG] * 20,
+        link=LINK,
+    ),
+    "reminders.surface_helping": lambda: reminders.help_surface_answered_dm(
+        requester_id="UALICE", channel_id="C1", link=LINK, helping=True
+    ),
+    "reminders.surface_declined": lambda: reminders.help_surface_answered_dm(
+        requester_id="UALICE", channel_id="C1", link=None, helping=False
     ),
     "reminders.resolve": lambda: reminders.help_resolve_dm(
         channel_id="C1", question=LONG, helper_ids=MANY, link=LINK

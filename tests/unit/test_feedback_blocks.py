@@ -100,3 +100,25 @@ def test_the_modal_has_the_structured_fields_and_the_send_as_written_box() -> No
     ]
     assert len(modal["title"]["text"]) <= 24
     assert inputs[ids.FEEDBACK_BEHAVIOUR_BLOCK]["element"]["max_length"] == MAX_FIELD
+
+
+def test_delivered_feedback_uses_the_receivers_labels_and_whose_request_it_was() -> None:
+    from datetime import UTC, datetime
+
+    from bot.blocks.feedback import delivery_dm
+    from bot.services.feedback import Draft, GivenFeedback
+
+    given = GivenFeedback(
+        id=1,
+        giver_id="UDAVE",
+        receiver_id="UBOB",
+        topic="<@UDAVE>'s help request “keys”",
+        draft=Draft("Tuesday", "You paired with me", "I shipped", "Keep notes", ""),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    shown = "\n".join(b["text"]["text"] for b in delivery_dm(given)["blocks"] if "text" in b)
+    assert "about *<@UDAVE>'s help request “keys”*" in shown
+    assert "your help request" not in shown
+    for label in ("*What they saw*", "*The impact*", "*Their suggestion*"):
+        assert label in shown
+    assert "What you observed" not in shown

@@ -91,3 +91,37 @@ def test_text_without_you_or_names_has_no_label_or_absolute(text: str) -> None:
     # The alphabet has no 'u' or 'y': no "you", so only name/attitude rules could fire.
     rules = {f.rule for f in find_labels(text)}
     assert not rules & {"label", "bad_role", "absolute"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you always make time for questions",
+        "You always explain the why behind a decision.",
+        "You never miss a deadline",
+        "you constantly help the new joiners",
+        "Every time you present, the room learns something",
+        "You're always so well prepared.",
+    ],
+)
+def test_absolutes_in_praise_are_never_flagged(text: str) -> None:
+    assert not [f for f in find_labels(text) if f.rule == "absolute"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you always interrupt",
+        "You always interrupt people in stand-up",
+        "you never listen",
+        "You constantly ignore the review comments",
+        "You always make time for questions, but you always forget to follow up.",
+    ],
+)
+def test_absolutes_beside_negative_wording_are_flagged(text: str) -> None:
+    assert [f for f in find_labels(text) if f.rule == "absolute"]
+
+
+def test_only_the_negative_absolute_of_two_is_flagged() -> None:
+    text = "You always make time for questions, but you always forget to follow up."
+    assert len([f for f in find_labels(text) if f.rule == "absolute"]) == 1

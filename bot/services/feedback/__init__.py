@@ -16,7 +16,7 @@ from bot.services.feedback.giving import (
     labelling_errors,
     received_feedback,
 )
-from bot.services.feedback.offers import Offer, get_offer, record_offer
+from bot.services.feedback.offers import Offer, get_offer, offer_group, record_offer
 from bot.services.feedback.reminders import (
     REMINDER_AFTER_WORKING_DAYS,
     CycleCounts,
@@ -81,6 +81,7 @@ __all__ = [
     "give_feedback",
     "labelling_errors",
     "mark_reminded",
+    "offer_group",
     "open_request",
     "parse_feedback",
     "pending_feedback_requests",

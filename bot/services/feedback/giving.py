@@ -89,6 +89,7 @@ class GivenFeedback:
     message_link: str | None = None
     dm_channel: str | None = None
     dm_ts: str | None = None
+    offer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ def give_feedback(
         message_link=request.message_link if request else None,
         dm_channel=request.dm_channel if request else None,
         dm_ts=request.dm_ts if request else None,
+        offer_id=offer.id if offer else None,
     )
 
 
@@ -223,6 +225,7 @@ def _given(session: Session, row: Feedback, draft: Draft) -> GivenFeedback:
         message_link=request.message_link if request else None,
         dm_channel=request.dm_channel if request else None,
         dm_ts=request.dm_ts if request else None,
+        offer_id=row.offer_id,
     )
 
 

@@ -63,3 +63,29 @@ def get_offer(*, session: Session, team_id: str, offer_id: object, helped_id: st
     if answered is not None:
         raise DomainError("You've already sent this feedback — thank you!")
     return Offer(id=row.id, helped_id=row.helped_id, helper_id=row.helper_id, about=row.about)
+
+
+def offer_group(*, session: Session, team_id: str, offer_id: int) -> tuple[list[Offer], list[str]]:
+    """The offers made on the same occasion as this one (one invitation lists them all):
+    those still open, and the helpers feedback already went to from it."""
+    row = session.get(FeedbackOffer, offer_id)
+    if row is None or row.team_id != team_id:
+        return [], []
+    rows = session.execute(
+        select(FeedbackOffer, Feedback.id)
+        .outerjoin(Feedback, Feedback.offer_id == FeedbackOffer.id)
+        .where(
+            FeedbackOffer.team_id == team_id,
+            FeedbackOffer.helped_id == row.helped_id,
+            FeedbackOffer.about == row.about,
+            FeedbackOffer.offered_at == row.offered_at,
+        )
+        .order_by(FeedbackOffer.id)
+    ).all()
+    still = [
+        Offer(id=o.id, helped_id=o.helped_id, helper_id=o.helper_id, about=o.about)
+        for o, answered in rows
+        if answered is None
+    ]
+    sent = [o.helper_id for o, answered in rows if answered is not None]
+    return still, sent
