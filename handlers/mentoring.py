@@ -41,7 +41,7 @@ def mentor_command(
     run = SUBCOMMANDS.get(sub)
     if run is None:
         if sub not in ("", "help"):
-            raise mistake(f"I don't know `/mentor {sub[:40]}`.")
+            raise mistake(usage.unknown_word(words[0], SUBCOMMANDS))
         respond(**usage_message(), response_type="ephemeral")
         return
     reply = run(deps, client, command["team_id"], command["user_id"], words[1:])
@@ -112,7 +112,7 @@ def status(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list
 
 def log(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list[str]) -> Reply:
     if not args:
-        raise mistake("Who did you meet? `/mentor log @name <notes>`.")
+        raise mistake("Who did you meet? `/mentor log @name &lt;notes&gt;`.")
     other = find_person(deps, client, team_id, args[0])
     logged = log_mentoring_session(
         deps, client, team_id=team_id, user_id=user_id, other=other, notes=" ".join(args[1:])

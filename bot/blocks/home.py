@@ -139,9 +139,9 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
         )
     if status.sessions_logged:
         sessions = status.sessions_logged
-        lines.append(f"Sessions logged: {sessions}. `/mentor log @name <notes>` adds one.")
+        lines.append(f"Sessions logged: {sessions}. `/mentor log @name &lt;notes&gt;` adds one.")
     elif status.groups:
-        lines.append("After you meet, `/mentor log @name <notes>` keeps track.")
+        lines.append("After you meet, `/mentor log @name &lt;notes&gt;` keeps track.")
     blocks.append(_section("\n".join(lines)))
     return blocks
 
