@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import admin as texts
+from bot.blocks.usage import unknown_word
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services import workspaces as ws
@@ -27,7 +28,11 @@ def admin_command(
     action, _, rest = args.partition(" ")
     action = action.lower()
     if action not in _ACTIONS:
-        raise DomainError("What would you like to change?")
+        raise DomainError(
+            unknown_word(action, _ACTIONS) + " What would you like to change?"
+            if action
+            else "What would you like to change?"
+        )
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
     now = deps.clock()

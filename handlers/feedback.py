@@ -141,7 +141,10 @@ def feedback_from_command(
             items = received_feedback(session=session, team_id=team_id, user_id=user_id)
         respond(**feedback_list(items), response_type="ephemeral")
     else:
-        respond(text=usage.FEEDBACK, response_type="ephemeral")
+        word = (command.get("text", "").split() or [""])[0]
+        known = ("request", "give", "list")
+        intro = usage.unknown_word(word, known) + "\n\n" if parsed.action == "unknown" else ""
+        respond(text=intro + usage.FEEDBACK, response_type="ephemeral")
 
 
 # ----- the shortcut: Request feedback on this ----------------------------------------------

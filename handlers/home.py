@@ -22,6 +22,12 @@ ME_DAYS = 30
 def register(app: Routes) -> None:
     app.event("app_home_opened")(home_opened)
     app.action(ids.HOME_REFRESH_ACTION)(home_refresh, queued=True)
+    app.action(ids.HOME_OPEN_REQUEST_ACTION)(link_opened)
+
+
+def link_opened(ack: Ack) -> None:
+    """A link button (Open on a request): Slack opens the link; the press only needs its ack."""
+    ack()
 
 
 def home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient, deps: Deps) -> None:

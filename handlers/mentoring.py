@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot import ids
 from bot.blocks import usage
 from bot.blocks.mentoring import (
     avoid_message,
@@ -19,7 +20,9 @@ from bot.blocks.mentoring import (
 )
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.flows.home import publish_home
 from bot.flows.mentoring import log_mentoring_session
+from bot.payloads import team_of
 from bot.services import mentoring
 from bot.services.people import Person
 from bot.text import USER_MENTION, from_slack
@@ -30,6 +33,31 @@ Reply = dict[str, Any]
 
 def register(app: Routes) -> None:
     app.command("/mentor")(mentor_command, queued=True)
+    for suffix in ("", "_mentor", "_circle"):  # App Home: Find a mentor, Be a mentor, a circle
+        app.action(ids.HOME_MENTOR_JOIN_ACTION + suffix)(home_join_clicked, queued=True)
+    app.action(ids.HOME_MENTOR_LEAVE_ACTION)(home_leave_clicked, queued=True)
+
+
+def home_join_clicked(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> None:
+    """App Home's Join buttons: join as the button says (topics can follow with `/mentor`),
+    then show the Home again, now with the sign-up in it."""
+    ack()
+    team_id, user_id = team_of(body), body["user"]["id"]
+    role = {"mentor": mentoring.MENTOR, "circle": mentoring.CIRCLE}.get(
+        str(action.get("value")), mentoring.MENTEE
+    )
+    _join(deps, client, team_id, user_id, role, [])
+    publish_home(deps, client, team_id=team_id, user_id=user_id)
+
+
+def home_leave_clicked(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """App Home's Leave button: step out of mentoring and circles, then show the Home again."""
+    ack()
+    team_id, user_id = team_of(body), body["user"]["id"]
+    leave(deps, client, team_id, user_id, [])
+    publish_home(deps, client, team_id=team_id, user_id=user_id)
 
 
 def mentor_command(
@@ -41,7 +69,7 @@ def mentor_command(
     run = SUBCOMMANDS.get(sub)
     if run is None:
         if sub not in ("", "help"):
-            raise mistake(f"I don't know `/mentor {sub[:40]}`.")
+            raise mistake(usage.unknown_word(words[0], SUBCOMMANDS))
         respond(**usage_message(), response_type="ephemeral")
         return
     reply = run(deps, client, command["team_id"], command["user_id"], words[1:])
@@ -112,7 +140,7 @@ def status(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list
 
 def log(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list[str]) -> Reply:
     if not args:
-        raise mistake("Who did you meet? `/mentor log @name <notes>`.")
+        raise mistake("Who did you meet? `/mentor log @name &lt;notes&gt;`.")
     other = find_person(deps, client, team_id, args[0])
     logged = log_mentoring_session(
         deps, client, team_id=team_id, user_id=user_id, other=other, notes=" ".join(args[1:])

@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.usage import usage_text
+from bot.blocks.usage import admin_usage_text, unknown_word, usage_text
 from bot.deps import Deps
 from bot.errors import DomainError
+from bot.services.workspaces import get_workspace
 from handlers.queue import Defer
 from handlers.routing import Routes
 
@@ -46,25 +47,34 @@ def register(app: Routes, subcommands: Mapping[str, Subcommand]) -> None:
         defer: Defer,
     ) -> None:
         """The fast part: help, or a modal, at once; any other subcommand is queued."""
-        name, sub, args = chosen(command)
-        if sub is not None and not sub.opens_modal:
+        _, sub, args = chosen(command)
+        if sub is None or not sub.opens_modal:  # help names the workspace's emoji: queued
             defer(reciprocity_subcommand)
             ack()
             return
         ack()
-        if sub is None:
-            intro = "" if name.lower() in ("", "help") else f"I don't know `{name[:40]}`. "
-            usages = [s.usage for s in subcommands.values()]
-            respond(text=intro + usage_text(usages), response_type="ephemeral")
-            return
         run(sub, args, deps=deps, command=command, respond=respond, client=client)
 
     def reciprocity_subcommand(
         command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
     ) -> None:
         """The slow part, from the queue."""
-        _, sub, args = chosen(command)
+        name, sub, args = chosen(command)
         if sub is not None:
             run(sub, args, deps=deps, command=command, respond=respond, client=client)
+            return
+        if name.lower() == "help" and args.lower() == "admin":
+            respond(text=admin_usage_text(), response_type="ephemeral")
+            return
+        with deps.sessions.begin() as session:
+            emoji = get_workspace(
+                session=session,
+                team_id=command["team_id"],
+                defaults=deps.defaults,
+                now=deps.clock(),
+            ).thanks_emoji
+        known = [*subcommands, "help"]
+        intro = "" if name.lower() in ("", "help") else unknown_word(name, known) + "\n\n"
+        respond(text=intro + usage_text(emoji or ()), response_type="ephemeral")
 
     app.command("/reciprocity")(ack=reciprocity_command, lazy=[reciprocity_subcommand])

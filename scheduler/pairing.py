@@ -25,7 +25,7 @@ from functools import partial
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.mentoring import introduction_message, thanks_message
+from bot.blocks.mentoring import introduction_message, quiet_pair_nudge, thanks_message
 from bot.deps import Deps
 from bot.flows.once import Once, run_once
 from bot.flows.outbox import post_once
@@ -220,3 +220,58 @@ def _thank(deps: Deps, client: WebClient, group: GroupView) -> tuple[str | None,
         message=thanks_message(group, sessions),
     )
     return group.channel_id, True
+
+
+def nudge_quiet_pairs(deps: Deps, team_id: str, pairs: list[GroupView], now: datetime) -> int:
+    """A pair with no session logged for weeks gets one gentle nudge in the pair's group DM
+    (`conversations.open` with both), once, when the gate allows it for both of them, as
+    introductions do; it counts towards each one's weekly cap. How many were nudged now."""
+    client = deps.client_for(team_id)
+    done = 0
+    for group in pairs:
+        with deps.sessions() as session:
+            prefs = load_preferences(session=session, team_id=team_id, user_ids=group.user_ids)
+        if any(p.opt_out_pairing for p in prefs.values()):  # the DM would reach them too
+            continue
+        if len(group.user_ids) < 2 or not _good_moment(deps, client, group, now):
+            continue
+        outcome = run_once(
+            deps.sessions,
+            team_id=team_id,
+            job="quiet-pair",
+            key=f"{team_id}:{group.id}",
+            now=now,
+            work=partial(_nudge_quiet_pair, deps, client, group, now),
+        )
+        done += outcome is Once.DONE
+    return done
+
+
+def _nudge_quiet_pair(deps: Deps, client: WebClient, group: GroupView, now: datetime) -> None:
+    try:
+        channel_id = open_dm(client, group.user_ids)
+        post_once(
+            deps,
+            client,
+            team_id=group.team_id,
+            key=f"quiet-pair:{group.team_id}:{group.id}",
+            channel=channel_id,
+            message=quiet_pair_nudge(group, weeks=3),
+        )
+    except SlackApiError as exc:
+        if not gives_up(exc):
+            raise
+        log.warning(
+            "pairing: quiet-pair nudge for group %s impossible (%s)", group.id, error_of(exc)
+        )
+        return
+    with deps.sessions.begin() as session:
+        for uid in group.user_ids:
+            records.record_sent(
+                session=session,
+                team_id=group.team_id,
+                user_id=uid,
+                kind=Kind.PAIRING,
+                key=f"quiet-pair:{group.id}",
+                now=now,
+            )

@@ -18,7 +18,6 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot.blocks.feedback import reminder_dm
-from bot.blocks.mentoring import quiet_pair_nudge
 from bot.deps import Deps
 from bot.flows.help_requests import ask_to_resolve, surface_request
 from bot.flows.nudges import Delivery, deliver_nudge, flush_nudges
@@ -34,6 +33,7 @@ from bot.services.gate import Kind, working_time_between
 from bot.services.help_requests import unanswered_requests, unresolved_with_offers
 from bot.services.mentoring import mentoring_teams, quiet_pairs
 from bot.services.preferences import get_preferences, load_preferences
+from scheduler.pairing import nudge_quiet_pairs
 
 JOB = "reminders"
 SURFACE_AFTER = timedelta(hours=4)  # of the requester's working time, unanswered
@@ -148,28 +148,12 @@ def _feedback(deps: Deps, client: WebClient, request: RequestView, now: datetime
 
 
 def _nudge_quiet_pairs(deps: Deps, now: datetime) -> int:
-    """Mentoring pairs with no session logged in three weeks: one nudge to each of them."""
+    """Mentoring pairs with no session logged in three weeks: one nudge in the pair's group DM."""
     done = 0
     with deps.sessions() as session:
         teams = mentoring_teams(session=session)
     for team_id in teams:
-        client = deps.client_for(team_id)
         with deps.sessions() as session:
             pairs = quiet_pairs(session=session, team_id=team_id, since=now - QUIET_PAIR_AFTER)
-        for pair in pairs:
-            for user_id in pair.user_ids:
-                key = f"{team_id}:quiet-pair:{pair.id}:{user_id}"
-                nudge = partial(
-                    deliver_nudge,
-                    deps,
-                    client,
-                    team_id=team_id,
-                    user_id=user_id,
-                    kind=Kind.PAIRING,
-                    key=f"quiet-pair:{pair.id}",
-                    message=quiet_pair_nudge(pair, weeks=3),
-                    now=now,
-                    expires_at=now + REMINDER_EXPIRES,
-                )
-                done += _once(deps, team_id, key, now, nudge)
+        done += nudge_quiet_pairs(deps, team_id, pairs, now)
     return done

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from bot.blocks.usage import emoji_list
 
 _LABELS = {
     "digest": "Weekly digest",
@@ -14,8 +17,12 @@ _LABELS = {
 }
 
 
-def welcome_message(settings: dict[str, str], *, emoji: str = "pray") -> dict[str, Any]:
-    """What the bot says when it is added to a channel: what it does, how to change it."""
+def welcome_message(
+    settings: dict[str, str], *, emoji: str | Sequence[str] = ("pray",)
+) -> dict[str, Any]:
+    """What the bot says when it is added to a channel: what it does, how to change it; it
+    names the workspace's own thanks emoji."""
+    reactions = emoji_list([emoji] if isinstance(emoji, str) else list(emoji))
     off = settings["prompt"] == "off"
     prompt_hint = " (`/reciprocity channel prompt on` starts it)" if off else ""
     text = (
@@ -24,8 +31,8 @@ def welcome_message(settings: dict[str, str], *, emoji: str = "pray") -> dict[st
         f"• Every week I'll post a short digest that celebrates it ({settings['digest']}, "
         f"{settings['timezone']}); no rankings.\n"
         f"• The weekly share-and-solve prompt is {settings['prompt']}{prompt_hint}.\n"
-        "• Give kudos with `/kudos @name why`, ask for help with `/askhelp`, "
-        f"or react with :{emoji}: to thank someone.\n"
+        "• Give kudos with `/kudos @name &lt;why&gt;`, ask for help with `/askhelp`, "
+        f"or react with {reactions} to thank someone.\n"
         "Workspace admins can change this with `/reciprocity channel` "
         "(`/reciprocity channel show` lists the settings for everyone)."
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.digest import DigestData, Section
-from bot.text import USER_MENTION, join_people, mrkdwn, quote, truncate
+from bot.text import USER_MENTION, from_slack, join_people, mrkdwn, quote, truncate
 
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 REASON_CHARS = 300
+LEADERBOARD_TITLE = "Thanked most often this week"
 _FALLBACK_LABELS = {"kudos": "kudos", "help": "help requests", "thanks": "thank-yous"}
 TITLES = {
     "kudos": ":sparkles: *Kudos*",
@@ -24,18 +25,25 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
 def section_summary(section: Section) -> str:
     """The line under a section's title."""
     if section.key == "kudos":
         return f"{_plural(section.items, 'kudos post')} this week."
     if section.key == "help":
-        done = _plural(section.resolved_count, "request") + " resolved"
-        return f"{done}." if not section.still_open else f"{done}; some still need a hand."
+        parts = []
+        if section.resolved_count:
+            parts.append(_plural(section.resolved_count, "request") + " resolved")
+        if section.open_count:
+            parts.append(f"{_plural(section.open_count, 'request')} could use a hand")
+        return "; ".join(parts) + "." if parts else ""
     if section.key == "share":
         return f"{_plural(section.shared, 'challenge')} shared, {section.answered} answered."
     if section.key == "thanks":
-        tally = " · ".join(f":{emoji}: × {n}" for emoji, n in section.emoji)
-        return f"{_plural(section.items, 'thank-you')}: {tally}"
+        return f"{_plural(section.items, 'thank-you')} for messages here this week."
     if section.key == "mentoring":
         started = []
         if section.pairs:
@@ -46,9 +54,15 @@ def section_summary(section: Section) -> str:
     return ""
 
 
-def section_lines(section: Section) -> list[str]:
-    """The section's stories, one mrkdwn line each (people as `<@U…>`, user text escaped)."""
+def section_lines(section: Section, texts: dict[str, str] | None = None) -> list[str]:
+    """The section's stories, one mrkdwn line each (people as `<@U…>`, user text escaped);
+    `texts`: the thanked messages' text, where the bot knows it."""
     lines: list[str] = []
+    for thanked in section.thanked:
+        text = (texts or {}).get(thanked.message_ts, "")
+        said = mrkdwn(truncate(" ".join(from_slack(text).split()), 150)).replace("*", "\u2217")
+        what = f" for *{said}*" if said else " for a message"
+        lines.append(f":pray: <@{thanked.receiver_id}> was thanked {_times(thanked.count)}{what}")
     for story in section.stories:
         tag = f"  _#{mrkdwn(story.value)}_" if story.value else ""
         reason = quote(truncate(story.reason, REASON_CHARS))
@@ -79,11 +93,13 @@ def unmention(text: str, plain_names: dict[str, str]) -> str:
     )
 
 
-def _section_blocks(section: Section, plain_names: dict[str, str]) -> list[dict[str, Any]]:
+def _section_blocks(
+    section: Section, plain_names: dict[str, str], texts: dict[str, str]
+) -> list[dict[str, Any]]:
     """The section's title, summary and lines as section blocks of at most 3,000 characters."""
     summary = section_summary(section)
     head = TITLES.get(section.key, "") + (f"\n{summary}" if summary else "")
-    lines = [unmention(line, plain_names) for line in section_lines(section)]
+    lines = [unmention(line, plain_names) for line in section_lines(section, texts)]
     if section.more:
         lines.append(f"…and {section.more} more.")
     chunks: list[str] = []
@@ -107,7 +123,7 @@ def digest_message(data: DigestData) -> dict[str, Any]:
     ]
     for section in data.sections:
         blocks.append({"type": "divider"})
-        blocks.extend(_section_blocks(section, data.plain_names))
+        blocks.extend(_section_blocks(section, data.plain_names, data.message_texts))
     if data.leaderboard:
         names = " · ".join(
             unmention(f"<@{uid}> ({n})", data.plain_names) for uid, n in data.leaderboard
@@ -116,13 +132,15 @@ def digest_message(data: DigestData) -> dict[str, Any]:
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f":trophy: *Most appreciated*\n{names}"},
+                "text": {"type": "mrkdwn", "text": f":trophy: *{LEADERBOARD_TITLE}*\n{names}"},
             }
         )
     people = data.participants
     footer = (
         f":busts_in_silhouette: {people} {'person' if people == 1 else 'different people'} "
         "gave or received this week. Thank you all!"
+        if people
+        else ":seedling: Thank you all for a good week together!"
     )
     if len(blocks) >= MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 2]
@@ -136,7 +154,8 @@ def digest_message(data: DigestData) -> dict[str, Any]:
     summary = ", ".join(
         f"{s.items} {_FALLBACK_LABELS[s.key]}" for s in data.sections if s.key in _FALLBACK_LABELS
     )
-    fallback = f"This week in <#{channel}>: {summary or 'a good week'}. {people} people took part."
+    took_part = f" {people} {'person' if people == 1 else 'people'} took part." if people else ""
+    fallback = f"This week in <#{channel}>: {summary or 'a good week'}.{took_part}"
     return {"text": fallback, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
 
 

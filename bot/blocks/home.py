@@ -102,9 +102,20 @@ def request_blocks(topics: tuple[str, ...], cards: tuple[HelpCard, ...]) -> list
             details.append(" ".join(f"#{mrkdwn(t)}" for t in card.tags))
         question = mrkdwn(truncate(card.question, MAX_QUESTION))
         blocks.append(_section(f"*{question}*\n" + " · ".join(details)))
-    blocks.append(
-        _context("Press *I can help* on the card, or reply in its thread — either counts.")
-    )
+        buttons = [_button("I can help", ids.HELP_OFFER_ACTION, card.key, "primary")]
+        if card.message_ts:
+            link = (
+                f"https://slack.com/archives/{card.channel_id}/p{card.message_ts.replace('.', '')}"
+            )
+            buttons.append({**_button("Open", ids.HOME_OPEN_REQUEST_ACTION, card.key), "url": link})
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"{ids.HOME_REQUEST_BLOCK}_{len(blocks)}",
+                "elements": buttons,
+            }
+        )
+    blocks.append(_context("*I can help* here or on the card, or reply in its thread — all count."))
     return blocks
 
 
@@ -123,11 +134,18 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
     blocks = [_section("*Mentoring*")]
     if status is None or (not status.roles and not status.groups):
         blocks.append(
-            _context(
-                "You're not in mentoring yet. `/mentor join mentee &lt;topics&gt;` to find "
-                "a mentor, `/mentor join mentor &lt;topics&gt;` to be one, or "
-                "`/mentor circle join` for a peer circle."
-            )
+            _context("You're not in mentoring yet. Find a mentor, be one, or join a peer circle:")
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": ids.HOME_MENTORING_BLOCK,
+                "elements": [
+                    _button("Find a mentor", ids.HOME_MENTOR_JOIN_ACTION, "mentee", "primary"),
+                    _button("Be a mentor", f"{ids.HOME_MENTOR_JOIN_ACTION}_mentor", "mentor"),
+                    _button("Join a circle", f"{ids.HOME_MENTOR_JOIN_ACTION}_circle", "circle"),
+                ],
+            }
         )
         return blocks
     lines = [_describe_group(group, user_id) for group in status.groups]
@@ -139,10 +157,17 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
         )
     if status.sessions_logged:
         sessions = status.sessions_logged
-        lines.append(f"Sessions logged: {sessions}. `/mentor log @name <notes>` adds one.")
+        lines.append(f"Sessions logged: {sessions}. `/mentor log @name &lt;notes&gt;` adds one.")
     elif status.groups:
-        lines.append("After you meet, `/mentor log @name <notes>` keeps track.")
+        lines.append("After you meet, `/mentor log @name &lt;notes&gt;` keeps track.")
     blocks.append(_section("\n".join(lines)))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": ids.HOME_MENTORING_BLOCK,
+            "elements": [_button("Leave mentoring", ids.HOME_MENTOR_LEAVE_ACTION, "leave")],
+        }
+    )
     return blocks
 
 
@@ -160,9 +185,16 @@ def feedback_blocks(awaiting: tuple[RequestView, ...]) -> list[dict[str, Any]]:
         about = f" about _{mrkdwn(truncate(request.topic, MAX_TOPIC))}_" if request.topic else ""
         text = f"<@{request.requester_id}> asked for your feedback{about}"
         text += f"\nAsked {_date(request.requested_at)}"
-        button = _button("Give feedback", ids.FEEDBACK_GIVE_ACTION, str(request.id), "primary")
+        blocks.append(_section(text))
         blocks.append(
-            _section(text, block_id=f"{ids.HOME_FEEDBACK_BLOCK}_{request.id}", accessory=button)
+            {
+                "type": "actions",
+                "block_id": f"{ids.HOME_FEEDBACK_BLOCK}_{request.id}",
+                "elements": [
+                    _button("Give feedback", ids.FEEDBACK_GIVE_ACTION, str(request.id), "primary"),
+                    _button("Decline", ids.FEEDBACK_DECLINE_ACTION, str(request.id)),
+                ],
+            }
         )
     more = len(awaiting) - MAX_FEEDBACK
     if more > 0:

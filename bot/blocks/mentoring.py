@@ -76,7 +76,7 @@ def _describe_group(group: GroupView, me: str) -> str:
 
 def status_message(user_id: str, status: MentoringStatus) -> dict[str, Any]:
     if not status.roles and not status.groups and not status.avoiding:
-        text = "You're not in mentoring yet. `/mentor join mentee <topics>` to start."
+        text = "You're not in mentoring yet. `/mentor join mentee &lt;topics&gt;` to start."
         return _message(text)
     lines = ["*Your mentoring*"]
     if not status.roles:
@@ -139,7 +139,9 @@ def introduction_message(group: GroupView, horizon_weeks: int) -> dict[str, Any]
             f"*A first topic:* {mrkdwn(group.topic)} — where would {who} like to be with it "
             "in three months, and what is in the way?"
         )
-    tail = "Find a time that suits you all, and use `/mentor log @name <notes>` after you meet."
+    tail = (
+        "Find a time that suits you all, and use `/mentor log @name &lt;notes&gt;` after you meet."
+    )
     text = "\n".join(part for part in (head, topic, tail) if part)
     return _message(text)
 
@@ -165,6 +167,6 @@ def quiet_pair_nudge(group: GroupView, weeks: int = 3) -> dict[str, Any]:
     people = join_people(group.user_ids)
     return _message(
         f":coffee: Hi {people} — it's been {weeks} weeks since your last logged mentoring session. "
-        "Fancy finding 30 minutes this week? When you've met, `/mentor log @name <notes>` "
+        "Fancy finding 30 minutes this week? When you've met, `/mentor log @name &lt;notes&gt;` "
         "keeps track."
     )

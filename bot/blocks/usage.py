@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
+
 from bot.services.feedback import MAX_REVIEWERS
+from bot.text import from_slack
 
 KUDOS = "`/kudos @name [@name …] <why> [#value]` — thank someone in public (no text opens a form)"
 ASKHELP = (
@@ -14,7 +18,7 @@ FEEDBACK = (
     "`/feedback give @name` — give someone private, structured feedback\n"
     "`/feedback list` — the feedback you received, only for you"
 )
-MENTOR_LINES = (
+MENTOR_LINES: tuple[str, ...] = (
     "`/mentor join mentor|mentee [topics…]` — take part, e.g. `/mentor join mentee python career`",
     "`/mentor circle join [topics…]` — join a peer coaching circle of 3–5 people",
     "`/mentor status` — your roles, your pair or circle, your sessions",
@@ -48,21 +52,60 @@ ADMIN = (
     "`admins add|remove @name` — workspace settings (admins)"
 )
 
-COMMANDS = [
-    KUDOS,
-    ASKHELP,
-    "`/feedback request @name [@name …] [about <topic>]` — ask for private feedback",
-    "`/feedback give @name` — give someone private, structured feedback",
-    "`/feedback list` — read the feedback you received again (only you see it)",
-    "`/mentor join mentor|mentee [topics…]` · `leave` · `status` · `log @name <notes>` · "
-    "`avoid @name` · `circle join [topics…]` — mentoring",
-    "React with :pray: :raised_hands: :clap: or :heart: to thank someone for a message",
-]
+
+def _escaped(text: str) -> str:
+    """A usage text as Slack must receive it: `<why>` would otherwise be read as markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def usage_text(subcommand_usages: list[str]) -> str:
-    lines = ["*Reciprocity* — help, kudos, feedback and mentoring, at your pace.", ""]
-    lines += [f"• {line}" for line in COMMANDS]
-    lines += [f"• {usage}" for usage in subcommand_usages]
-    lines.append("• `/reciprocity help` — this list")
-    return "\n".join(lines)
+# Every usage text goes out escaped, whatever the surface (an answer, a DomainError's usage).
+KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
+    _escaped(text)
+    for text in (KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN)
+)
+MENTOR_LINES = tuple(_escaped(line) for line in MENTOR_LINES)
+MENTOR = _escaped(MENTOR)
+
+HELP_ADMIN = "`/reciprocity help admin` — this channel's weekly rhythm and workspace settings"
+
+
+def emoji_list(emoji: Sequence[str]) -> str:
+    """`:pray:`, `:pray: or :clap:`, `:pray:, :clap: or :heart:` (names as configured)."""
+    shown = [f":{name}:" for name in emoji] or [":pray:"]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def usage_text(emoji: Sequence[str] = ("pray",)) -> str:
+    """`/reciprocity help`: five lines for everyone, and where the admin commands are."""
+    lines = [
+        _escaped("`/kudos @name <why>` — thank someone in public; ")
+        + f"or react with {emoji_list(emoji)} to thank someone for a message",
+        _escaped("`/askhelp <question>` — ask this channel for help (no text: a form)"),
+        _escaped("`/feedback request @name [about <topic>]` · `give @name` · `list`")
+        + " — private, structured feedback",
+        _escaped("`/mentor join mentor|mentee [topics…]` · `leave` · `status` · `log @name`")
+        + " — mentoring pairs and circles",
+        "`/reciprocity me` · `/reciprocity topics` · `/reciprocity settings` · "
+        "`/reciprocity pause 2w` · `/reciprocity resume` — your numbers, topics and "
+        "boundaries (only you see them)",
+    ]
+    head = "*Reciprocity* — help, kudos, feedback and mentoring, at your pace."
+    return "\n".join([head, "", *(f"• {line}" for line in lines), f"• {HELP_ADMIN}"])
+
+
+def admin_usage_text() -> str:
+    """`/reciprocity help admin`: the channel's rhythm and the workspace's settings."""
+    lines = [CHANNEL, ADMIN, "`/reciprocity help` — the commands for everyone"]
+    return "\n".join(["*Reciprocity for admins*", "", *(f"• {line}" for line in lines)])
+
+
+def unknown_word(word: str, known: Iterable[str], *, command: str = "") -> str:
+    """ "I don't know `requst` — did you mean `request`?": the word as typed (escaped, shortened)
+    and the closest known one, if any is close."""
+    word = from_slack(word)
+    shown = _escaped(word.replace("`", "'")[:40])
+    prefix = f"{command} " if command else ""
+    close = difflib.get_close_matches(word.lower(), list(known), n=1, cutoff=0.6)
+    if close:
+        return f"I don't know `{shown}` — did you mean `{prefix}{close[0]}`?"
+    return f"I don't know `{shown}`."

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.services.gate import mention
@@ -30,6 +30,7 @@ WEEK = timedelta(days=7)
 MAX_STORIES = 10
 MAX_OPEN = 5
 MAX_RESOLVED = 8
+MIN_LEADERBOARD = 2  # a leaderboard of one singles someone out
 TEAMMATE = "a teammate"  # how the digest refers to someone who opted out of being named
 
 
@@ -47,6 +48,15 @@ class KudosStory:
     receiver_ids: tuple[str, ...]
     reason: str
     value: str | None
+
+
+@dataclass(frozen=True)
+class ThanksStory:
+    """Someone thanked (by emoji) for one message, by how many people."""
+
+    receiver_id: str
+    message_ts: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -83,9 +93,11 @@ class Section:
     more_open: bool = False
     shared: int = 0  # share and solve: challenges shared
     answered: int = 0  # …and answered in the thread
-    emoji: list[tuple[str, int]] = field(default_factory=list)  # thanks by emoji, most first
+    thanked: list[ThanksStory] = field(default_factory=list)  # emoji thanks, per message
+    open_count: int = 0  # help requests still open in the channel
     pairs: int = 0  # mentoring pairs started
     circles: int = 0  # peer circles started
+    groups: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (kind, members)
 
     def named(self) -> set[str]:
         """Everyone this section writes about by name."""
@@ -97,6 +109,7 @@ class Section:
             people.add(help.requester_id)
             people.update(help.helper_ids)
         people.update(o.requester_id for o in self.still_open)
+        people.update(t.receiver_id for t in self.thanked)
         return people
 
 
@@ -108,6 +121,19 @@ class DigestData:
     plain_names: dict[str, str]  # people not to ping: user id -> what to write instead
     leaderboard: list[tuple[str, int]] | None = None
     unnamed: list[str] = field(default_factory=list)  # not to ping, no name known here yet
+    message_texts: dict[str, str] = field(default_factory=dict)  # thanked message ts -> text
+
+    def keep_mentoring_among(self, members: set[str]) -> None:
+        """Only the pairs and circles whose members are all in this channel are its news."""
+        for section in list(self.sections):
+            if section.key != "mentoring":
+                continue
+            section.groups = [g for g in section.groups if set(g[1]) <= members]
+            section.pairs = sum(1 for kind, _ in section.groups if kind == "pair")
+            section.circles = len(section.groups) - section.pairs
+            section.items = len(section.groups)
+            if not section.items:
+                self.sections.remove(section)
 
     def name(self, user_id: str, label: str | None) -> None:
         """Fill in a plain name the edge looked up (Slack's profile) for someone in `unnamed`."""
@@ -176,6 +202,19 @@ def help_section(session: Session, window: Window) -> Section | None:
     ).all()
     if not resolved and not still_open:
         return None
+    open_count = (
+        len(still_open)
+        if len(still_open) <= MAX_OPEN
+        else session.scalar(
+            select(func.count(HelpRequest.id)).where(
+                HelpRequest.team_id == window.team_id,
+                HelpRequest.status == "open",
+                HelpRequest.channel_id == window.channel_id,
+                HelpRequest.created_at < window.end,
+            )
+        )
+        or 0
+    )
     helpers: dict[int, list[str]] = {}
     if resolved:
         for request_id, receiver in session.execute(
@@ -189,6 +228,7 @@ def help_section(session: Session, window: Window) -> Section | None:
             helpers.setdefault(request_id, []).append(receiver)
     section = Section(key="help", items=len(resolved) + len(still_open))
     section.resolved_count = len(resolved)
+    section.open_count = open_count
     for request_id, requester, question in resolved[:MAX_RESOLVED]:
         who = helpers.get(request_id, [])
         section.resolved.append(ResolvedHelp(requester, question, tuple(who)))
@@ -235,7 +275,8 @@ def share_section(session: Session, window: Window) -> Section | None:
 
 
 def thanks_section(session: Session, window: Window) -> Section | None:
-    """Emoji thanks counted by emoji (retracted ones don't count)."""
+    """Emoji thanks as stories: who was thanked for which message, by how many people
+    (retracted ones don't count; several emoji from one person count once)."""
     where = and_(
         Thanks.team_id == window.team_id,
         Thanks.channel_id == window.channel_id,
@@ -243,29 +284,42 @@ def thanks_section(session: Session, window: Window) -> Section | None:
         Thanks.created_at < window.end,
         Thanks.retracted_at.is_(None),
     )
-    rows = session.execute(select(Thanks.giver_id, Thanks.receiver_id, Thanks.emoji).where(where))
-    counts: Counter[str] = Counter()
-    section = Section(key="thanks", items=0)
-    for giver, receiver, emoji in rows:
-        counts[emoji] += 1
+    rows = session.execute(
+        select(Thanks.giver_id, Thanks.receiver_id, Thanks.message_ts).where(where)
+    ).all()
+    if not rows:
+        return None
+    givers: dict[tuple[str, str], set[str]] = {}
+    section = Section(key="thanks", items=len(rows))
+    for giver, receiver, ts in rows:
+        givers.setdefault((receiver, ts), set()).add(giver)
         section.people.update((giver, receiver))
         section.received[receiver] += 1
-    if not counts:
-        return None
-    section.items = sum(counts.values())
-    section.emoji = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    stories = sorted(
+        (ThanksStory(receiver, ts, len(who)) for (receiver, ts), who in givers.items()),
+        key=lambda t: (-t.count, t.message_ts, t.receiver_id),
+    )
+    section.thanked = stories[:MAX_STORIES]
+    section.more = max(len(stories) - MAX_STORIES, 0)
     return section
 
 
 def mentoring_section(session: Session, window: Window) -> Section | None:
-    """New mentoring pairs and circles this week, counted (who is paired is theirs to share)."""
+    """New mentoring pairs and circles this week, counted (who is paired is theirs to share);
+    the job keeps those whose members are all in the channel (`keep_mentoring_among`)."""
     groups = pairs_started_between(
         session=session, team_id=window.team_id, start=window.start, end=window.end
     )
     if not groups:
         return None
     pairs = sum(1 for group in groups if group.kind == "pair")
-    return Section(key="mentoring", items=len(groups), pairs=pairs, circles=len(groups) - pairs)
+    return Section(
+        key="mentoring",
+        items=len(groups),
+        pairs=pairs,
+        circles=len(groups) - pairs,
+        groups=[("pair" if g.kind == "pair" else "circle", tuple(g.user_ids)) for g in groups],
+    )
 
 
 SECTIONS: list[SectionBuilder] = [
@@ -289,18 +343,19 @@ def build_digest(
     window = Window(team_id=team_id, channel_id=channel_id, start=now - WEEK, end=now)
     sections = [s for s in (build(session, window) for build in SECTIONS) if s and s.items]
     people: set[str] = set()
-    received: Counter[str] = Counter()
+    received: Counter[str] = Counter()  # kudos received: what the leaderboard counts
     mentioned: set[str] = set()
     for section in sections:
         people |= section.people
-        received.update(section.received)
+        if section.key == "kudos":
+            received.update(section.received)
         mentioned |= section.named()
     asked = sorted(mentioned | (set(received) if leaderboard else set()))
     prefs = load_preferences(session=session, team_id=team_id, user_ids=asked)
     top = None
     if leaderboard and received:
         ranked = [(uid, n) for uid, n in received.most_common() if _named(prefs, uid)]
-        top = ranked[:3] or None
+        top = ranked[:3] if len(ranked) >= MIN_LEADERBOARD else None  # never one person alone
         mentioned.update(uid for uid, _ in top or [])
     plain_names, unnamed = _renderings(session, team_id, prefs, mentioned)
     return DigestData(

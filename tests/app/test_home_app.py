@@ -96,7 +96,7 @@ def test_someone_new_gets_warm_empty_states_with_next_steps(bot: Bot) -> None:
     text = home_text(published(bot)[0])
     assert "A quiet stretch" in text and "/kudos" in text
     assert "/reciprocity topics add" in text
-    assert "/mentor join mentee" in text
+    assert ids.HOME_MENTOR_JOIN_ACTION in text and "Find a mentor" in text
     assert "/feedback request" in text
     assert not bot.slack.calls_to("conversations.members"), "no topics, nothing to look up"
 
@@ -205,13 +205,20 @@ def test_pending_feedback_has_a_button_that_opens_the_feedback_form(
         )
     open_home(bot)
     view = published(bot)[0]["view"]
-    block = next(
-        b for b in view["blocks"] if b.get("block_id", "").startswith(ids.HOME_FEEDBACK_BLOCK)
+    at = next(
+        i
+        for i, b in enumerate(view["blocks"])
+        if b.get("block_id", "").startswith(ids.HOME_FEEDBACK_BLOCK)
     )
-    assert "<@UBOB> asked for your feedback" in block["text"]["text"]
-    assert "launch" in block["text"]["text"]
-    button = block["accessory"]
-    assert (button["action_id"], button["value"]) == (ids.FEEDBACK_GIVE_ACTION, str(request.id))
+    block, said = view["blocks"][at], view["blocks"][at - 1]["text"]["text"]
+    assert "<@UBOB> asked for your feedback" in said
+    assert "launch" in said
+    give, decline = block["elements"]
+    assert (give["action_id"], give["value"]) == (ids.FEEDBACK_GIVE_ACTION, str(request.id))
+    assert (decline["action_id"], decline["value"]) == (
+        ids.FEEDBACK_DECLINE_ACTION,
+        str(request.id),
+    )
 
     bot.block_action(
         ids.FEEDBACK_GIVE_ACTION,
@@ -287,3 +294,59 @@ def test_the_settings_button_opens_the_settings_modal(bot: Bot) -> None:
     bot.block_action(ids.SETTINGS_OPEN_ACTION, ids.SETTINGS_OPEN_ACTION, view=HOME_VIEW)
     (opened,) = bot.slack.calls_to("views.open")
     assert opened["view"]["callback_id"] == ids.SETTINGS_MODAL
+
+
+# ----- buttons instead of typed commands ----------------------------------------------------
+def test_open_requests_have_i_can_help_and_open_buttons_and_the_offer_is_recorded(
+    bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    add_topics(sessions, "UALICE", "python")
+    bot.slack.channel_members.update({"CENG": ["UALICE", "UBOB"]})
+    with sessions.begin() as session:
+        ask(session, BOB, NOW - timedelta(hours=5), "python-in-eng", ("python",), "CENG")
+    open_home(bot)
+    view = published(bot)[0]["view"]
+    rows = [b for b in view["blocks"] if b.get("block_id", "").startswith(ids.HOME_REQUEST_BLOCK)]
+    (row,) = rows
+    help_button, open_button = row["elements"]
+    assert (
+        help_button["action_id"] == ids.HELP_OFFER_ACTION
+        and help_button["text"]["text"] == "I can help"
+    )
+    assert open_button["text"]["text"] == "Open" and open_button["url"].startswith("https://")
+    bot.block_action(
+        ids.HELP_OFFER_ACTION,
+        help_button["value"],
+        user="UALICE",
+        view=view,
+        block_id=row["block_id"],
+    )
+    from models.help_requests import HelpOffer
+
+    with sessions() as session:
+        offers = session.query(HelpOffer).all()
+        assert [o.helper_id for o in offers] == ["UALICE"]
+
+
+def test_mentoring_join_and_leave_are_buttons(bot: Bot, sessions: sessionmaker[Session]) -> None:
+    open_home(bot, user="UDAVE")
+    view = published(bot)[0]["view"]
+    block = next(b for b in view["blocks"] if b.get("block_id") == ids.HOME_MENTORING_BLOCK)
+    join = block["elements"][0]
+    assert join["text"]["text"] == "Find a mentor"
+    bot.block_action(
+        join["action_id"], join["value"], user="UDAVE", view=view, block_id=block["block_id"]
+    )
+    with sessions() as session:
+        found = mentoring.status(session=session, team_id=T, user_id="UDAVE")
+        assert [role for role, _ in found.roles] == ["mentee"]
+    view = published(bot)[-1]["view"]
+    block = next(b for b in view["blocks"] if b.get("block_id") == ids.HOME_MENTORING_BLOCK)
+    (leave,) = block["elements"]
+    assert leave["action_id"] == ids.HOME_MENTOR_LEAVE_ACTION
+    bot.block_action(
+        leave["action_id"], leave["value"], user="UDAVE", view=view, block_id=block["block_id"]
+    )
+    with sessions() as session:
+        found = mentoring.status(session=session, team_id=T, user_id="UDAVE")
+        assert not found.roles

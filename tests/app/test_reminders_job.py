@@ -149,6 +149,37 @@ def test_a_quiet_mentoring_pair_gets_one_nudge_and_opt_outs_hold(
     clock.set(MONDAY_0800_UTC + timedelta(hours=2))
     run_job("reminders", deps, now=clock())
     run_job("reminders", deps, now=clock() + timedelta(hours=1))
-    got = dms(slack)
-    assert list(got) == ["UALICE"] and len(got["UALICE"]) == 1
-    assert "3 weeks" in got["UALICE"][0]
+    # Dave opted out of pairing: the pair's nudge would reach him in their group DM, so none.
+    assert dms(slack) == {}
+    assert not [c for c in slack.calls_to("chat.postMessage") if "3 weeks" in c["text"]]
+
+
+def test_a_quiet_mentoring_pair_is_nudged_once_in_its_group_dm(
+    deps, slack, sessions, clock
+) -> None:
+    start = MONDAY_0800_UTC - timedelta(weeks=4)
+    with sessions.begin() as session:
+        group = MentoringGroup(
+            team_id=TEAM,
+            kind="pair",
+            topic="python",
+            round_key="2026-W44",
+            started_at=start,
+            ends_at=start + timedelta(weeks=6),
+        )
+        session.add(group)
+        session.flush()
+        for uid, role in (("UALICE", "mentor"), ("UDAVE", "mentee")):
+            session.add(
+                MentoringGroupMember(group_id=group.id, team_id=TEAM, user_id=uid, role=role)
+            )
+    clock.set(MONDAY_0800_UTC + timedelta(hours=2))
+    run_job("reminders", deps, now=clock())
+    run_job("reminders", deps, now=clock() + timedelta(hours=1))
+    nudges = [c for c in slack.calls_to("chat.postMessage") if "3 weeks" in c["text"]]
+    assert len(nudges) == 1, "one nudge for the pair, not one each"
+    opened = [c for c in slack.calls_to("conversations.open") if "," in str(c.get("users"))]
+    assert sorted(str(opened[-1]["users"]).split(",")) == ["UALICE", "UDAVE"]
+    assert nudges[0]["channel"].startswith("G")
+    assert list(dms(slack)) == [nudges[0]["channel"]], "no separate DMs"
+    assert "<@UALICE>" in nudges[0]["text"] and "<@UDAVE>" in nudges[0]["text"]

@@ -30,6 +30,7 @@ from bot.services.digest import (
     OpenHelp,
     ResolvedHelp,
     Section,
+    ThanksStory,
     Window,
 )
 from bot.services.feedback import Draft, GivenFeedback, Offer, RequestView
@@ -142,7 +143,9 @@ def digest_data() -> DigestData:
             more_open=True,
             shared=10**6,
             answered=10**6,
-            emoji=[(LONG[:40], 10**6)] * 10,
+            thanked=[ThanksStory(MANY[0], "1.1", 10**6)] * 40,
+            open_count=10**6,
+            groups=[("pair", tuple(MANY))] * 40,
             pairs=10**6,
             circles=10**6,
         )
@@ -155,6 +158,7 @@ def digest_data() -> DigestData:
         plain_names={u: LONG[:100] for u in MANY},
         leaderboard=[(u, 99) for u in MANY[:3]],  # the service ranks the top three
         unnamed=MANY,
+        message_texts={"1.1": LONG},
     )
 
 
