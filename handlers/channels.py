@@ -46,7 +46,7 @@ def bot_joined(event: dict[str, Any], context: BoltContext, client: WebClient, d
         row, _ = enroll_channel(session=session, team_id=team_id, channel_id=channel_id, now=now)
         settings = describe(row)
         workspace = get_workspace(session=session, team_id=team_id, defaults=deps.defaults, now=now)
-        emoji = (workspace.thanks_emoji or ["pray"])[0]
+        emoji = list(workspace.thanks_emoji or ["pray"])
     client.chat_postMessage(channel=channel_id, **welcome_message(settings, emoji=emoji))
 
 

@@ -254,7 +254,7 @@ def feedback_list(items: list[GivenFeedback]) -> dict[str, Any]:
     """`/feedback list`: the newest feedback you received, only for you."""
     if not items:
         text = (
-            "No feedback yet. Ask for some with `/feedback request @name about <topic>` — "
+            "No feedback yet. Ask for some with `/feedback request @name about &lt;topic&gt;` — "
             "it's the fastest way to grow."
         )
         return {"text": text, "blocks": [_section(text)]}

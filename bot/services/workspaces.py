@@ -70,7 +70,7 @@ MAX_BUDGET = 100
 
 
 def set_values(*, workspace: Workspace, values: list[str]) -> list[str]:
-    """The company values a kudos may carry; an empty list accepts any `#word`."""
+    """The company values a kudos may carry; with none, a `#word` is just part of the reason."""
     cleaned: list[str] = []
     for raw in values:
         value = raw.strip().lstrip("#")
