@@ -59,38 +59,46 @@ def give_and_post(
             now=deps.clock(),
             post_id=post_id or stable_uuid("kudos"),
         )
-    elsewhere = post(deps, client, result, team_id=team_id, response_url=response_url)
+        destination = kudos_destination(
+            session=session, team_id=team_id, channel_id=result.channel_id
+        )
+    elsewhere = post(
+        deps, client, result, team_id=team_id, destination=destination, response_url=response_url
+    )
     return Posted(result=result, elsewhere=elsewhere)
 
 
 def post(
-    deps: Deps, client: WebClient, result: KudosResult, *, team_id: str, response_url: str | None
+    deps: Deps,
+    client: WebClient,
+    result: KudosResult,
+    *,
+    team_id: str,
+    destination: str,
+    response_url: str | None,
 ) -> str | None:
-    """Post where the channel sends its kudos (saying where it was given, when that is
-    another channel); if the bot isn't there, answer in the channel through the
+    """Post in `destination`, where the channel sends its kudos (saying where it was given,
+    when that is another channel); if the bot isn't there, answer in the channel through the
     response_url. The other channel it went to, or None."""
-    with deps.sessions() as session:
-        destination = kudos_destination(
-            session=session, team_id=team_id, channel_id=result.channel_id
-        )
     elsewhere = destination if destination != result.channel_id else None
     message = kudos_message(result, from_channel=result.channel_id if elsewhere else None)
     try:
-        _, ts = post_once(
+        post_once(
             deps,
             client,
             team_id=team_id,
             key=f"kudos:{result.post_id}",
             channel=destination,
             message=message,
+            and_record=lambda session, _channel, ts: attach_message(
+                session=session, team_id=team_id, post_id=result.post_id, ts=ts
+            ),
         )
     except SlackApiError as exc:
         if not gives_up(exc) or not response_url:
             raise
         WebhookClient(response_url).send(response_type="in_channel", **kudos_message(result))
         return None
-    with deps.sessions.begin() as session:
-        attach_message(session=session, team_id=team_id, post_id=result.post_id, ts=ts)
     return elsewhere
 
 

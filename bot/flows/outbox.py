@@ -12,11 +12,13 @@ so there the window is only the moment between Slack's answer and our commit).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.db import insert_once
 from bot.deps import Deps
@@ -39,10 +41,13 @@ def post_once(
     key: str,
     channel: str,
     message: dict[str, Any],
+    and_record: Callable[[Session, str, str], None] | None = None,
     **options: Any,
 ) -> tuple[str, str]:
     """Post `message` to `channel` unless it went out under `key` before; (channel, ts) of
-    the one post. Slack errors propagate (the caller's work is retried, or gives up)."""
+    the one post. Slack errors propagate (the caller's work is retried, or gives up).
+    `and_record(session, channel, ts)`: the caller's own note of the post (a card's ts),
+    written in the transaction that records it, so it costs no commit of its own."""
     key = key[:200]
     with deps.sessions() as session:
         posted = session.get(PostedMessage, key)
@@ -52,17 +57,27 @@ def post_once(
     if work is not None and work.attempt > 1:
         found = find_posted(client, channel, key, since=work.since)
         if found is not None:
-            record(deps, team_id=team_id, key=key, channel=channel, ts=found)
+            record(deps, team_id=team_id, key=key, channel=channel, ts=found, also=and_record)
             return channel, found
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     answer = client.chat_postMessage(channel=channel, metadata=metadata, **message, **options)
     where, ts = str(answer["channel"]), str(answer["ts"])
-    record(deps, team_id=team_id, key=key, channel=where, ts=ts)
+    record(deps, team_id=team_id, key=key, channel=where, ts=ts, also=and_record)
     return where, ts
 
 
-def record(deps: Deps, *, team_id: str, key: str, channel: str, ts: str) -> None:
+def record(
+    deps: Deps,
+    *,
+    team_id: str,
+    key: str,
+    channel: str,
+    ts: str,
+    also: Callable[[Session, str, str], None] | None = None,
+) -> None:
     with deps.sessions.begin() as session:
+        if also is not None:
+            also(session, channel, ts)
         insert_once(
             session,
             PostedMessage(
