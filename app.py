@@ -152,6 +152,7 @@ def _start_worker(settings: Settings) -> QueueWorker:
         clock=deps.clock,
         engine=deps.engine,
         threads=settings.worker_threads,
+        yield_above=settings.worker_yield_above,
     )
     worker.start()
     return worker

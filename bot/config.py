@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     web_concurrency: int = Field(2, ge=1, le=64)
     worker_threads: int = Field(8, ge=1, le=64)  # threads running queued work, per worker
+    # Acks first: above this many new items a second (PostgreSQL), the worker slows down.
+    worker_yield_above: int = Field(300, ge=0)  # 0: never
     log_level: str = "INFO"
 
     # The defaults a new workspace starts with; its admins can change them in Slack.

@@ -15,6 +15,7 @@ on SIGTERM it stops taking items and lets the running ones finish.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import os
@@ -25,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -357,8 +358,43 @@ def run_pending(
     return ran
 
 
+class Arrivals:
+    """New work items a second, over the last `window` seconds (what LISTEN hears)."""
+
+    def __init__(self, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.clock = clock
+        self._seen: collections.deque[tuple[float, int]] = collections.deque()
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def add(self, count: int) -> None:
+        with self._lock:
+            self._seen.append((self.clock(), count))
+            self._total += count
+            self._forget()
+
+    def per_second(self) -> float:
+        with self._lock:
+            self._forget()
+            return self._total / self.window
+
+    def _forget(self) -> None:
+        horizon = self.clock() - self.window
+        while self._seen and self._seen[0][0] < horizon:
+            self._total -= self._seen.popleft()[1]
+
+
 class QueueWorker:
     """Threads that run the queue, a heartbeat for their leases, and a wake-up on new work.
+
+    Acks first: while new items arrive faster than `yield_above` a second (a burst the worker
+    could not keep pace with anyway), one thread runs the queue, pausing `yield_pause`
+    between items, and the others wait — until what it takes has waited `yield_at_most`,
+    so a long burst never starves the work. The work is durable, so it can wait a little;
+    the acks can't, and on PostgreSQL the worker's transactions run in the database's own
+    processes, which `lower_priority` does not reach. (Only PostgreSQL says how fast items
+    arrive, through LISTEN; on SQLite the worker's database work is in its niced process.)
 
     `stop()` (SIGTERM) stops taking items and waits for the running ones to finish.
     """
@@ -372,6 +408,9 @@ class QueueWorker:
         engine: Engine | None = None,
         threads: int = 4,
         idle_seconds: float = 0.05,
+        yield_above: float = 300,
+        yield_pause: float = 0.1,
+        yield_at_most: timedelta = timedelta(seconds=30),
     ) -> None:
         self.app = app
         self.sessions = sessions
@@ -379,6 +418,11 @@ class QueueWorker:
         self.engine = engine
         self.threads = threads
         self.idle_seconds = idle_seconds
+        self.yield_above = yield_above
+        self.yield_pause = yield_pause
+        self.yield_at_most = yield_at_most
+        self.arrivals = Arrivals()
+        self.waited = timedelta(0)  # how long the last item taken had waited in the queue
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._wake = threading.Condition()
@@ -407,8 +451,22 @@ class QueueWorker:
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
+    def acks_are_busy(self) -> bool:
+        """A burst of acks, while the work it leaves is fresh: once the items taken have
+        waited `yield_at_most`, the worker runs at full speed whatever arrives."""
+        return (
+            self.yield_above > 0
+            and self.waited < self.yield_at_most
+            and self.arrivals.per_second() > self.yield_above
+        )
+
     def _loop(self, number: int) -> None:
         while not self._stop.is_set():
+            if self.acks_are_busy():
+                if number > 0:  # one thread carries on, slowly; the others wait
+                    self._stop.wait(0.1)
+                    continue
+                self._stop.wait(self.yield_pause)
             try:
                 now = self.clock()
                 due = self.engine is None or work.anything_due(self.engine, now)
@@ -422,6 +480,7 @@ class QueueWorker:
                     self._wake.wait(self.idle_seconds * (1 + number))
                 continue
             item = items[0]
+            self.waited = now - item.enqueued_at
             with self._running_lock:
                 self._running.add(item.id)
             try:
@@ -459,7 +518,9 @@ class QueueWorker:
             try:
                 while not self._stop.is_set():
                     ready, _, _ = select.select([connection.fileno()], [], [], 1.0)
-                    if ready and list(connection.notifies(timeout=0)):
+                    heard = list(connection.notifies(timeout=0)) if ready else []
+                    if heard:
+                        self.arrivals.add(sum(_count(note.payload) for note in heard))
                         with self._wake:
                             self._wake.notify_all()
             except Exception as error:
@@ -467,6 +528,11 @@ class QueueWorker:
             finally:
                 with contextlib.suppress(Exception):
                     connection.close()
+
+
+def _count(payload: str) -> int:
+    """A NOTIFY's payload: how many items its insert added (migration 0009's trigger)."""
+    return int(payload) if payload.isdigit() else 1
 
 
 def lower_priority(niceness: int = 5) -> None:

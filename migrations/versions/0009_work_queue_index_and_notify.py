@@ -9,9 +9,10 @@ walked the primary key past every done row, which are kept a week: 7.6 ms with 1
 rows, growing with them. A partial index of the pending rows' ids finds it at once (0.05 ms)
 and holds only what is pending.
 
-A statement-level trigger sends `NOTIFY work_items` (delivered at commit, once per
-transaction) after every insert into `work_items`, so the ack's commit needs no round trip
-of its own to wake the workers. SQLite has no LISTEN/NOTIFY; its workers poll.
+A statement-level trigger sends `NOTIFY work_items` (delivered at commit) after every insert
+into `work_items`, its payload the number of rows inserted, so the ack's commit needs no
+round trip of its own to wake the workers, and the workers hear how fast work arrives.
+SQLite has no LISTEN/NOTIFY; its workers poll.
 """
 
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ def upgrade() -> None:
         """
         CREATE FUNCTION work_items_notify() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_notify('work_items', '');
+            PERFORM pg_notify('work_items', (SELECT count(*) FROM inserted)::text);
             RETURN NULL;
         END
         $$
@@ -51,6 +52,7 @@ def upgrade() -> None:
     )
     op.execute(
         "CREATE TRIGGER work_items_notify AFTER INSERT ON work_items "
+        "REFERENCING NEW TABLE AS inserted "
         "FOR EACH STATEMENT EXECUTE FUNCTION work_items_notify()"
     )
 

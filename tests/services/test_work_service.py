@@ -68,8 +68,9 @@ def test_the_backoff_grows_and_the_last_failure_buries(
 def test_a_committed_item_notifies_the_listening_workers_on_postgresql(
     engine: Engine, sessions: sessionmaker[Session], clock: FakeClock
 ) -> None:
-    """The insert's trigger (migration 0009) sends the NOTIFY; nothing is sent before the
-    commit, and a rolled-back insert sends nothing. SQLite has no LISTEN: it polls."""
+    """The insert's trigger (migration 0009) sends the NOTIFY, with the number of rows the
+    insert added; nothing is sent before the commit, and a rolled-back insert sends nothing.
+    SQLite has no LISTEN: it polls."""
     listener = work.listen(engine)
     if engine.dialect.name == "sqlite":
         assert listener is None
@@ -88,9 +89,10 @@ def test_a_committed_item_notifies_the_listening_workers_on_postgresql(
             work.insert_new(session, [row])
             session.rollback()
         assert list(listener.notifies(timeout=0.3)) == []
-        queue(sessions, clock, "woken")
-        (note,) = list(listener.notifies(timeout=2, stop_after=1))
-        assert note.channel == work.NOTIFY_CHANNEL
+        queue(sessions, clock, "woken")  # one row, then the same again: nothing inserted
+        notes = list(listener.notifies(timeout=1))
+        assert {n.channel for n in notes} == {work.NOTIFY_CHANNEL}
+        assert sorted(n.payload for n in notes) == ["0", "1"]  # how many rows each insert added
     finally:
         listener.close()
 
