@@ -19,6 +19,7 @@ from bot.payloads import private_metadata, team_of
 from bot.services.help_requests import (
     MAX_QUESTION,
     HelpDraft,
+    OfferResult,
     check_draft,
     check_resolution,
     check_resolver,
@@ -181,6 +182,20 @@ def offer_clicked(
     deps: Deps,
 ) -> None:
     ack()
+    result = record_offer(body, action, client, deps)
+    if not result.added:
+        say_privately(
+            respond,
+            f"You've already offered — <@{result.card.requester_id}> can see you on the card. "
+            "The thread is the place to get going.",
+        )
+
+
+def record_offer(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
+) -> OfferResult:
+    """The offer of the person who pressed an **I can help** (the card's, a reminder's,
+    the Home's), and, when it is new, what follows it."""
     team_id = team_of(body)
     helper = deps.directory.profile(client, team_id, body["user"]["id"])
     with deps.sessions.begin() as session:
@@ -191,14 +206,9 @@ def offer_clicked(
             helper=helper,
             now=deps.clock(),
         )
-    if not result.added:
-        say_privately(
-            respond,
-            f"You've already offered — <@{result.card.requester_id}> can see you on the card. "
-            "The thread is the place to get going.",
-        )
-        return
-    flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
+    if result.added:
+        flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
+    return result
 
 
 # ----- the reminder DM's buttons ------------------------------------------------------------
@@ -219,18 +229,7 @@ def reminder_offer_clicked(
 ) -> None:
     """**I can help** on a reminder DM: the offer, as on the card; then the DM says so."""
     ack()
-    team_id = team_of(body)
-    helper = deps.directory.profile(client, team_id, body["user"]["id"])
-    with deps.sessions.begin() as session:
-        result = offer_help(
-            session=session,
-            team_id=team_id,
-            key=str(action.get("value") or ""),
-            helper=helper,
-            now=deps.clock(),
-        )
-    if result.added:
-        flow.after_offer(deps, client, result.card, helper.id, team_id=team_id, first=result.first)
+    result = record_offer(body, action, client, deps)
     flow.answer_reminder(client, result.card, pressed_in(body), helping=True)
 
 

@@ -24,6 +24,7 @@ from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.blocks.mentoring import introduction_message, quiet_pair_nudge, thanks_message
 from bot.deps import Deps
@@ -163,15 +164,7 @@ def _deliver_one(
             channel_id = None
     with deps.sessions.begin() as session:
         if posted:  # it counts towards each member's weekly cap, once
-            for uid in group.user_ids:
-                records.record_sent(
-                    session=session,
-                    team_id=group.team_id,
-                    user_id=uid,
-                    kind=Kind.PAIRING,
-                    key=f"{job}:{group.id}",
-                    now=now,
-                )
+            _count_for_each(session, group, key=f"{job}:{group.id}", now=now)
         if thank:
             mentoring.mark_thanked(
                 session=session, team_id=group.team_id, group_id=group.id, now=now
@@ -266,12 +259,12 @@ def _nudge_quiet_pair(deps: Deps, client: WebClient, group: GroupView, now: date
         )
         return
     with deps.sessions.begin() as session:
-        for uid in group.user_ids:
-            records.record_sent(
-                session=session,
-                team_id=group.team_id,
-                user_id=uid,
-                kind=Kind.PAIRING,
-                key=f"quiet-pair:{group.id}",
-                now=now,
-            )
+        _count_for_each(session, group, key=f"quiet-pair:{group.id}", now=now)
+
+
+def _count_for_each(session: Session, group: GroupView, *, key: str, now: datetime) -> None:
+    """One message to a group: it counts towards each member's weekly cap, once."""
+    for uid in group.user_ids:
+        records.record_sent(
+            session=session, team_id=group.team_id, user_id=uid, kind=Kind.PAIRING, key=key, now=now
+        )

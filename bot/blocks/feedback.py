@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot import ids
+from bot.blocks.kit import button, section
 from bot.services.feedback import MAX_FIELD, MAX_REVIEWERS, MAX_TOPIC, GivenFeedback, Offer
 from bot.services.feedback import RequestView as Request
 from bot.text import join_people, mrkdwn, quote, truncate
@@ -69,24 +70,8 @@ def _about(topic: str | None, link: str | None, reader_id: str | None = None) ->
     return " ".join(parts)
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
-
-
 def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def _request_buttons(request: Request) -> dict[str, Any]:
@@ -94,8 +79,8 @@ def _request_buttons(request: Request) -> dict[str, Any]:
         "type": "actions",
         "block_id": ids.FEEDBACK_ACTIONS_BLOCK,
         "elements": [
-            _button("Give feedback", ids.FEEDBACK_GIVE_ACTION, str(request.id), "primary"),
-            _button("Decline", ids.FEEDBACK_DECLINE_ACTION, str(request.id)),
+            button("Give feedback", ids.FEEDBACK_GIVE_ACTION, str(request.id), "primary"),
+            button("Decline", ids.FEEDBACK_DECLINE_ACTION, str(request.id)),
         ],
     }
 
@@ -109,7 +94,7 @@ def request_dm(request: Request) -> dict[str, Any]:
     return {
         "text": f"<@{request.requester_id}> asked you for feedback",
         "blocks": [
-            _section(headline),
+            section(headline),
             _context(
                 "About five minutes: the situation, what you observed, its impact and one "
                 "suggestion. Only they will see it. Can't right now? Declining is fine."
@@ -126,7 +111,7 @@ def reminder_dm(request: Request) -> dict[str, Any]:
     return {
         "text": f"A gentle reminder: <@{request.requester_id}> asked for your feedback",
         "blocks": [
-            _section(
+            section(
                 f":seedling: A gentle nudge: <@{request.requester_id}> asked for your feedback"
                 + (f" {about}" if about else "")
                 + ". A few honest lines help more than a perfect essay — and if you can't, "
@@ -149,7 +134,7 @@ def request_closed_dm(request: Request) -> dict[str, Any]:
         text = (
             f"No problem — I let <@{request.requester_id}> know you can't give feedback right now."
         )
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def offer_dm(
@@ -165,7 +150,7 @@ def offer_dm(
     helpers = join_people([o.helper_id for o in offers] + list(sent_to))
     about = mrkdwn(for_reader(offers[0].about, offers[0].helped_id)) if offers else ""
     blocks: list[dict[str, Any]] = [
-        _section(
+        section(
             f":handshake: {helpers} helped you with *{about}*. Would you like to send "
             "them short, private feedback? Entirely optional."
         )
@@ -178,12 +163,12 @@ def offer_dm(
         if len(offers) + len(sent_to) > 1:
             label = truncate(f"Feedback for {names.get(offer.helper_id, 'them')}", 75)
         elements.append(
-            _button(
+            button(
                 label, ids.FEEDBACK_OFFER_ACTION, str(offer.id), "primary" if not elements else None
             )
         )
     first = offers[0].id if offers else 0
-    elements.append(_button("No thanks", ids.FEEDBACK_OFFER_DISMISS_ACTION, str(first)))
+    elements.append(button("No thanks", ids.FEEDBACK_OFFER_DISMISS_ACTION, str(first)))
     blocks.append({"type": "actions", "block_id": ids.FEEDBACK_ACTIONS_BLOCK, "elements": elements})
     return {
         "text": f"Want to send {helpers} a few lines of feedback?",
@@ -201,7 +186,7 @@ def offer_closed_dm(helper_id: str, sent: bool) -> dict[str, Any]:
         if sent
         else "No problem — nothing sent."
     )
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 # ----- to the requester ---------------------------------------------------------------------
@@ -221,16 +206,16 @@ def declined_dm(request: Request) -> dict[str, Any]:
         "that happens, and it says nothing about your work. You could ask someone else with "
         "`/feedback request @name`."
     )
-    return {"text": text, "blocks": [_section(text)], "unfurl_links": False}
+    return {"text": text, "blocks": [section(text)], "unfurl_links": False}
 
 
 def _feedback_blocks(given: GivenFeedback, *, headline: str) -> list[dict[str, Any]]:
     """The feedback as its receiver reads it."""
-    blocks = [_section(headline)]
+    blocks = [section(headline)]
     for name, label in RECEIVED.items():
         value = getattr(given.draft, name)
         if value:
-            blocks.append(_section(f"*{label}*\n{quote(value)}"))
+            blocks.append(section(f"*{label}*\n{quote(value)}"))
     return blocks
 
 
@@ -257,8 +242,8 @@ def feedback_list(items: list[GivenFeedback]) -> dict[str, Any]:
             "No feedback yet. Ask for some with `/feedback request @name about &lt;topic&gt;` — "
             "it's the fastest way to grow."
         )
-        return {"text": text, "blocks": [_section(text)]}
-    blocks: list[dict[str, Any]] = [_section(f"*Your {len(items)} most recent feedback*")]
+        return {"text": text, "blocks": [section(text)]}
+    blocks: list[dict[str, Any]] = [section(f"*Your {len(items)} most recent feedback*")]
     for given in items:
         when = f"{given.created_at.day} {given.created_at:%b %Y}"
         about = _about(given.topic, given.message_link, given.receiver_id)
@@ -299,7 +284,7 @@ def feedback_modal(
     about = _about(topic, message_link, reader_id)
     intro = f"Feedback for <@{receiver_id}>" + (f" {about}" if about else "") + "."
     blocks: list[dict[str, Any]] = [
-        _section(intro),
+        section(intro),
         _context("Describe what happened and its effect, not the person. Only they will see it."),
     ]
     blocks += [_text_input(name) for name in QUESTIONS]
@@ -341,7 +326,7 @@ def sent_view(receiver_id: str) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Feedback sent"},
         "close": {"type": "plain_text", "text": "Done"},
         "blocks": [
-            _section(
+            section(
                 f":white_check_mark: Thank you! It's on its way to <@{receiver_id}>, privately "
                 "— only they will see it. If it can't be delivered, I'll tell you."
             )
@@ -355,7 +340,7 @@ def requested_view(requests: Sequence[Asked]) -> dict[str, Any]:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Request feedback"},
         "close": {"type": "plain_text", "text": "Done"},
-        "blocks": [_section(requested_text(requests))],
+        "blocks": [section(requested_text(requests))],
     }
 
 

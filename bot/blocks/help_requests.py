@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
+from bot.blocks.kit import button
 from bot.services.help_requests import (
     MAX_DETAILS,
     MAX_HELPERS,
@@ -112,7 +113,7 @@ def help_card(card: HelpCard) -> dict[str, Any]:
             {
                 "type": "actions",
                 "block_id": ids.HELP_ACTIONS_BLOCK,
-                "elements": [_button("Reopen", ids.HELP_REOPEN_ACTION, card.key)],
+                "elements": [button("Reopen", ids.HELP_REOPEN_ACTION, card.key)],
             }
         )
     elif card.status != RESOLVED:
@@ -121,26 +122,14 @@ def help_card(card: HelpCard) -> dict[str, Any]:
                 "type": "actions",
                 "block_id": ids.HELP_ACTIONS_BLOCK,
                 "elements": [
-                    _button("I can help", ids.HELP_OFFER_ACTION, card.key, style="primary"),
-                    _button("Mark resolved", ids.HELP_RESOLVE_ACTION, card.key),
+                    button("I can help", ids.HELP_OFFER_ACTION, card.key, style="primary"),
+                    button("Mark resolved", ids.HELP_RESOLVE_ACTION, card.key),
                 ],
             }
         )
     state = {RESOLVED: " (resolved)", STALE: " (stale)"}.get(card.status, "")
     fallback = f"<@{card.requester_id}> asked for help{state}: {mrkdwn(card.question)}"
     return {"text": truncate(fallback, 3000), "blocks": blocks, "unfurl_links": False}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": text},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def _urgency_option(value: str) -> dict[str, Any]:

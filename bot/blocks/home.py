@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import ids
+from bot.blocks.kit import section
 from bot.blocks.me import numbers_lines
 from bot.services.feedback import RequestView
 from bot.services.help_requests import URGENCIES, HelpCard
@@ -31,10 +32,6 @@ class HomeData:
     requests: tuple[HelpCard, ...] = ()
     mentoring: MentoringStatus | None = None
     awaiting: tuple[RequestView, ...] = field(default_factory=tuple)
-
-
-def _section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}, **extra}
 
 
 def _context(text: str) -> dict[str, Any]:
@@ -68,15 +65,15 @@ def week_blocks(week: Numbers, days: int) -> list[dict[str, Any]]:
             f"*Your last {days} days*\nA quiet stretch — that's fine too. When someone makes "
             "your day easier, a `/kudos` or a :pray: on their message tells them."
         )
-        return [_section(text)]
+        return [section(text)]
     return [
-        _section(f"*Your last {days} days*\n{numbers_lines(week)}"),
+        section(f"*Your last {days} days*\n{numbers_lines(week)}"),
         _context(balance_line(week.given, week.received)),
     ]
 
 
 def request_blocks(topics: tuple[str, ...], cards: tuple[HelpCard, ...]) -> list[dict[str, Any]]:
-    blocks = [_section("*Open requests you could help with*")]
+    blocks = [section("*Open requests you could help with*")]
     if not topics:
         blocks.append(
             _context(
@@ -101,7 +98,7 @@ def request_blocks(topics: tuple[str, ...], cards: tuple[HelpCard, ...]) -> list
         if card.tags:
             details.append(" ".join(f"#{mrkdwn(t)}" for t in card.tags))
         question = mrkdwn(truncate(card.question, MAX_QUESTION))
-        blocks.append(_section(f"*{question}*\n" + " · ".join(details)))
+        blocks.append(section(f"*{question}*\n" + " · ".join(details)))
         buttons = [_button("I can help", ids.HELP_OFFER_ACTION, card.key, "primary")]
         if card.message_ts:
             link = (
@@ -131,7 +128,7 @@ def _describe_group(group: GroupView, me: str) -> str:
 
 
 def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[str, Any]]:
-    blocks = [_section("*Mentoring*")]
+    blocks = [section("*Mentoring*")]
     if status is None or (not status.roles and not status.groups):
         blocks.append(
             _context("You're not in mentoring yet. Find a mentor, be one, or join a peer circle:")
@@ -160,7 +157,7 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
         lines.append(f"Sessions logged: {sessions}. `/mentor log @name &lt;notes&gt;` adds one.")
     elif status.groups:
         lines.append("After you meet, `/mentor log @name &lt;notes&gt;` keeps track.")
-    blocks.append(_section("\n".join(lines)))
+    blocks.append(section("\n".join(lines)))
     blocks.append(
         {
             "type": "actions",
@@ -172,7 +169,7 @@ def mentoring_blocks(user_id: str, status: MentoringStatus | None) -> list[dict[
 
 
 def feedback_blocks(awaiting: tuple[RequestView, ...]) -> list[dict[str, Any]]:
-    blocks = [_section("*Feedback people asked you for*")]
+    blocks = [section("*Feedback people asked you for*")]
     if not awaiting:
         blocks.append(
             _context(
@@ -185,7 +182,7 @@ def feedback_blocks(awaiting: tuple[RequestView, ...]) -> list[dict[str, Any]]:
         about = f" about _{mrkdwn(truncate(request.topic, MAX_TOPIC))}_" if request.topic else ""
         text = f"<@{request.requester_id}> asked for your feedback{about}"
         text += f"\nAsked {_date(request.requested_at)}"
-        blocks.append(_section(text))
+        blocks.append(section(text))
         blocks.append(
             {
                 "type": "actions",
@@ -206,7 +203,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
     """The whole Home tab; at most ~30 blocks, well under Slack's 100."""
     blocks: list[dict[str, Any]] = [
         _header("Your Reciprocity"),
-        _section(f"Hi <@{data.user_id}> — here's what's happening around you."),
+        section(f"Hi <@{data.user_id}> — here's what's happening around you."),
         {
             "type": "actions",
             "block_id": ids.HOME_ACTIONS_BLOCK,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import usage
+from bot.blocks.kit import section
 from bot.services.mentoring import (
     CIRCLE,
     MENTEE,
@@ -20,12 +21,8 @@ from bot.services.mentoring import (
 from bot.text import join_people, mrkdwn, truncate
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
-
-
 def _message(text: str, *extra: dict[str, Any]) -> dict[str, Any]:
-    return {"text": truncate(text, 3000), "blocks": [_section(text), *extra]}
+    return {"text": truncate(text, 3000), "blocks": [section(text), *extra]}
 
 
 def usage_message(problem: str = "") -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
+from bot.blocks.kit import button, section
 from bot.text import mrkdwn, quote, truncate
 
 
@@ -23,22 +24,6 @@ def labelled_link(url: str | None, label: str) -> str:
 def _where(channel_id: str, url: str | None) -> str:
     where = f"in <#{channel_id}>"
     return f"{where} ({labelled_link(url, 'open the request')})" if url else where
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": text},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def open_button(url: str | None) -> list[dict[str, Any]]:
@@ -76,14 +61,14 @@ def help_surface_dm(
     return {
         "text": f"<@{requester_id}> could use your help with: {mrkdwn(truncate(question, 200))}",
         "blocks": [
-            _section(text),
+            section(text),
             {
                 "type": "actions",
                 "block_id": ids.HELP_REMINDER_ACTIONS_BLOCK,
                 "elements": [
-                    _button("I can help", ids.HELP_REMINDER_OFFER_ACTION, request_key, "primary"),
+                    button("I can help", ids.HELP_REMINDER_OFFER_ACTION, request_key, "primary"),
                     *open_button(link),
-                    _button("Not this time", ids.HELP_REMINDER_DECLINE_ACTION, request_key),
+                    button("Not this time", ids.HELP_REMINDER_DECLINE_ACTION, request_key),
                 ],
             },
         ],
@@ -105,7 +90,7 @@ def help_surface_answered_dm(
             f"No problem — I won't remind you about <@{requester_id}>'s request "
             f"{_where(channel_id, link)} again."
         )
-    blocks: list[dict[str, Any]] = [_section(text)]
+    blocks: list[dict[str, Any]] = [section(text)]
     if helping and link:
         blocks.append(
             {
@@ -128,7 +113,7 @@ def help_resolve_dm(
         "If it's sorted, press *Mark resolved* on the request and pick who helped — they'll "
         "get your thanks. Still open? Nothing to do; I won't ask again."
     )
-    blocks: list[dict[str, Any]] = [_section(text)]
+    blocks: list[dict[str, Any]] = [section(text)]
     if link:
         blocks.append(
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 
 from sqlalchemy import func, select, update
@@ -369,24 +369,12 @@ def _given(
     defaults: WorkspaceDefaults,
     now: datetime,
 ) -> KudosResult | None:
-    rows = session.scalars(
-        select(Kudos).where(Kudos.team_id == team_id, Kudos.post_id == post_id).order_by(Kudos.id)
-    ).all()
-    if not rows:
+    given = kudos_post(session=session, team_id=team_id, post_id=post_id)
+    if given is None:
         return None
-    first = rows[0]
     workspace = get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
     used = kudos_given_today(session=session, team_id=team_id, giver=giver, now=now)
-    return KudosResult(
-        post_id=post_id,
-        giver_id=first.giver_id,
-        receiver_ids=[row.receiver_id for row in rows],
-        reason=first.reason,
-        value=first.value,
-        channel_id=first.channel_id,
-        source_link=first.source_link,
-        remaining=max(0, workspace.kudos_daily_budget - used),
-    )
+    return replace(given, remaining=max(0, workspace.kudos_daily_budget - used))
 
 
 def attach_message(*, session: Session, team_id: str, post_id: str, ts: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from models.feedback import FeedbackRequest
 from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion
@@ -122,11 +123,8 @@ def test_pending_feedback_gets_one_reminder_after_five_working_days(
         assert session.scalar(select(FeedbackRequest.reminded_at)) is not None
 
 
-def test_a_quiet_mentoring_pair_gets_one_nudge_and_opt_outs_hold(
-    deps, slack, sessions, clock
-) -> None:
-    from bot.services.preferences import save_preferences
-
+def quiet_pair(sessions: sessionmaker[Session]) -> datetime:
+    """Alice and Dave, a mentoring pair for four weeks that never logged a session."""
     start = MONDAY_0800_UTC - timedelta(weeks=4)
     with sessions.begin() as session:
         group = MentoringGroup(
@@ -143,6 +141,16 @@ def test_a_quiet_mentoring_pair_gets_one_nudge_and_opt_outs_hold(
             session.add(
                 MentoringGroupMember(group_id=group.id, team_id=TEAM, user_id=uid, role=role)
             )
+    return start
+
+
+def test_a_quiet_mentoring_pair_gets_one_nudge_and_opt_outs_hold(
+    deps, slack, sessions, clock
+) -> None:
+    from bot.services.preferences import save_preferences
+
+    start = quiet_pair(sessions)
+    with sessions.begin() as session:
         save_preferences(
             session=session, team_id=TEAM, user_id="UDAVE", now=start, opt_out_pairing=True
         )
@@ -157,22 +165,7 @@ def test_a_quiet_mentoring_pair_gets_one_nudge_and_opt_outs_hold(
 def test_a_quiet_mentoring_pair_is_nudged_once_in_its_group_dm(
     deps, slack, sessions, clock
 ) -> None:
-    start = MONDAY_0800_UTC - timedelta(weeks=4)
-    with sessions.begin() as session:
-        group = MentoringGroup(
-            team_id=TEAM,
-            kind="pair",
-            topic="python",
-            round_key="2026-W44",
-            started_at=start,
-            ends_at=start + timedelta(weeks=6),
-        )
-        session.add(group)
-        session.flush()
-        for uid, role in (("UALICE", "mentor"), ("UDAVE", "mentee")):
-            session.add(
-                MentoringGroupMember(group_id=group.id, team_id=TEAM, user_id=uid, role=role)
-            )
+    quiet_pair(sessions)
     clock.set(MONDAY_0800_UTC + timedelta(hours=2))
     run_job("reminders", deps, now=clock())
     run_job("reminders", deps, now=clock() + timedelta(hours=1))
