@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from urllib.parse import parse_qsl, urlparse
 
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "UBOTSELF"
-_JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+_JSON_FIELDS = {"blocks", "attachments", "view", "metadata", "files"}
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
 
 
@@ -185,6 +186,9 @@ class SlackDouble:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     scopes: set[str] = field(default_factory=granted_scopes)
     custom_emoji: dict[str, str] = field(default_factory=dict)  # name: image URL or alias:name
+    # files_upload_v2: file id -> {"filename", "length", "content" (bytes once uploaded), and,
+    # once completed, "title", "channel_id", "initial_comment", "thread_ts"}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -241,6 +245,7 @@ class SlackDouble:
             self.rejected.clear()
             self.scopes = granted_scopes()
             self.custom_emoji.clear()
+            self.files.clear()
 
     # ----- set-up helpers -----------------------------------------------------------
     def add_user(
@@ -292,6 +297,11 @@ class SlackDouble:
         )
 
     # ----- inspection -----------------------------------------------------------------
+    def shared_files(self) -> list[dict[str, Any]]:
+        """Files whose upload was completed (files.completeUploadExternal), oldest first."""
+        with self._lock:
+            return [dict(f) for f in self.files.values() if f.get("completed")]
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self._lock:
             return [c.params for c in self.calls if c.method == method]
@@ -304,6 +314,9 @@ class SlackDouble:
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         parsed = urlparse(request.path)
         length = int(request.headers.get("Content-Length") or 0)
+        if parsed.path.startswith("/upload/"):  # files.getUploadURLExternal's upload_url
+            self._receive_upload(request, parsed.path[len("/upload/") :], length)
+            return
         raw = request.rfile.read(length).decode() if length else ""
         if parsed.path.startswith("/respond/"):
             posted = json.loads(raw or "{}")
@@ -347,6 +360,18 @@ class SlackDouble:
                 self._send(request, failure.status, {"ok": False, "error": "ratelimited"}, headers)
             return
         self._send(request, 200, self._answer(method, params))
+
+    def _receive_upload(self, request: BaseHTTPRequestHandler, file_id: str, length: int) -> None:
+        """The bytes of a file, POSTed to the upload_url; Slack answers `OK - <length>`."""
+        content = request.rfile.read(length) if length else b""
+        with self._lock:
+            pending = self.files.get(file_id)
+            if pending is not None and pending.get("content") is None:
+                pending["content"] = content
+        if pending is None:
+            self._send(request, 404, "not found", content_type="text/plain")
+        else:
+            self._send(request, 200, f"OK - {len(content)}", content_type="text/plain")
 
     def _next_failure(self, method: str) -> Failure | None:
         queue = self.failures.get(method) or []
@@ -574,3 +599,75 @@ class SlackDouble:
             "next_dnd_start_ts": 1,
             "next_dnd_end_ts": 1,
         }
+
+    def _missing_scope(self, method: str, scope: str, params: dict[str, Any]) -> dict[str, Any]:
+        refusal = {
+            "error": "missing_scope",
+            "needed": scope,
+            "provided": ",".join(sorted(self.scopes)),
+        }
+        with self._lock:
+            self.rejected.append({"method": method, **refusal, "params": params})
+        return {"ok": False, **refusal}
+
+    def _refuse(self, method: str, error: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.rejected.append({"method": method, "error": error, "params": params})
+        return {"ok": False, "error": error}
+
+    def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Step 1 of files_upload_v2: needs `files:write`, a filename and the length in bytes."""
+        if "files:write" not in self.scopes:
+            return self._missing_scope("files.getUploadURLExternal", "files:write", params)
+        filename, length = params.get("filename"), str(params.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return self._refuse("files.getUploadURLExternal", "invalid_arguments", params)
+        file_id = "F" + uuid.uuid4().hex[:10].upper()
+        with self._lock:
+            self.files[file_id] = {"id": file_id, "filename": filename, "length": int(length)}
+        return {
+            "ok": True,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: every file must have been uploaded, with as many bytes as announced; a
+        channel is a conversation id (a person's DM comes from conversations.open), never a
+        user id."""
+        method = "files.completeUploadExternal"
+        if "files:write" not in self.scopes:
+            return self._missing_scope(method, "files:write", params)
+        listed = params.get("files")
+        if not isinstance(listed, list) or not listed:
+            return self._refuse(method, "invalid_arguments", params)
+        channel = params.get("channel_id") or ""
+        if channel and not re.fullmatch(r"[CGDZ][A-Z0-9]+", channel):
+            # Slack: "input must match regex pattern: ^[CGDZ][A-Z0-9]{8,}$" (a user id is not
+            # a channel; the ids here are shorter than Slack's, so the length is not checked)
+            return self._refuse(method, "invalid_arguments", params)
+        done = []
+        with self._lock:
+            for entry in listed:
+                stored = self.files.get(str(entry.get("id")) if isinstance(entry, dict) else "")
+                if stored is None or stored.get("content") is None:
+                    break
+                if len(stored["content"]) != stored["length"]:
+                    break
+                done.append((stored, entry))
+        if len(done) != len(listed):
+            return self._refuse(method, "file_not_found", params)
+        shared = []
+        with self._lock:
+            for stored, entry in done:
+                stored.update(
+                    completed=True,
+                    title=entry.get("title") or stored["filename"],
+                    channel_id=channel or None,
+                    initial_comment=params.get("initial_comment"),
+                    thread_ts=params.get("thread_ts"),
+                )
+                shared.append(
+                    {"id": stored["id"], "title": stored["title"], "name": stored["filename"]}
+                )
+        return {"ok": True, "files": shared}
