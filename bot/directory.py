@@ -53,6 +53,7 @@ def person_from_slack(team_id: str, user: dict[str, Any]) -> Person:
         is_admin=bool(user.get("is_admin")),
         is_owner=bool(user.get("is_owner")),
         known=True,
+        is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
     )
 
 

@@ -81,3 +81,12 @@ HOME_OPEN_REQUEST_ACTION = "home_open_request"  # a link button to the card
 HOME_MENTORING_BLOCK = "home_mentoring"
 HOME_MENTOR_JOIN_ACTION = "home_mentor_join"  # value: mentor | mentee | circle
 HOME_MENTOR_LEAVE_ACTION = "home_mentor_leave"
+
+# Onboarding buddies
+ONBOARDING_CHECKIN_BLOCK = "onboarding_checkin"
+ONBOARDING_ALL_GOOD_ACTION = "onboarding_all_good"  # value: the check-in's working day
+ONBOARDING_HAND_ACTION = "onboarding_hand"  # opens /askhelp's form, prefilled
+ONBOARDING_INVITE_BLOCK = "onboarding_invite"
+ONBOARDING_JOIN_MENTORING_ACTION = "onboarding_join_mentoring"
+HELP_CHANNEL_BLOCK = "help_channel"  # the ask form's channel, when it was opened from a DM
+HELP_CHANNEL_ACTION = "channel"

@@ -23,6 +23,7 @@ from handlers import (
     kudos,
     mentoring,
     messages,
+    onboarding,
     reciprocity,
     settings,
     thanks,
@@ -65,7 +66,18 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
     app.use(ProvideDeps(deps))
 
     routes = Routes(app, lazy_functions=consumer)
-    for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
+    features = (
+        kudos,
+        thanks,
+        help_requests,
+        feedback,
+        mentoring,
+        home,
+        channels,
+        settings,
+        onboarding,
+    )
+    for feature in features:
         feature.register(routes)
     messages.register(routes, MESSAGE_HOOKS)
     reciprocity.register(routes, SUBCOMMANDS)

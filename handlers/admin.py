@@ -16,9 +16,10 @@ from bot.errors import DomainError
 from bot.services import workspaces as ws
 from bot.slack_api import error_of
 from bot.text import USER_MENTION, from_slack
+from handlers.onboarding import onboarding_admin
 
 _PLAIN = re.compile(r"@([\w.\-]+)")
-_ACTIONS = ("show", "values", "budget", "emoji", "admins")
+_ACTIONS = ("show", "values", "budget", "emoji", "admins", "onboarding")
 
 
 def admin_command(
@@ -33,6 +34,10 @@ def admin_command(
             if action
             else "What would you like to change?"
         )
+    if action == "onboarding":
+        answer = onboarding_admin(deps, client, team_id, user_id, rest)
+        respond(text=answer or texts.NOT_ALLOWED, response_type="ephemeral")
+        return
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
     now = deps.clock()

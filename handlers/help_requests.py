@@ -161,12 +161,15 @@ def ask_from_form(
     body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     draft = read_draft(view)
+    chosen = field(view, ids.HELP_CHANNEL_BLOCK, ids.HELP_CHANNEL_ACTION).get(
+        "selected_conversation"
+    )
     flow.publish_request(
         deps,
         client,
         team_id=team_of(body),
         user_id=body["user"]["id"],
-        channel_id=str(private_metadata(view).get("channel_id") or ""),
+        channel_id=str(private_metadata(view).get("channel_id") or chosen or ""),
         draft=draft,
         tell=partial(tell_privately, body, client),
     )

@@ -26,6 +26,7 @@ from bot.payloads import team_of
 from bot.services import mentoring
 from bot.services.people import Person
 from bot.text import USER_MENTION, from_slack
+from handlers.onboarding import join_buddy, leave_buddy
 from handlers.routing import Routes
 
 Reply = dict[str, Any]
@@ -99,8 +100,10 @@ def find_person(deps: Deps, client: WebClient, team_id: str, word: str) -> Perso
 
 def join(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list[str]) -> Reply:
     role = args[0].lower() if args else ""
+    if role == "buddy":
+        return join_buddy(deps, client, team_id, user_id, args[1:])
     if role not in (mentoring.MENTOR, mentoring.MENTEE):
-        raise mistake("Join as a `mentor` or a `mentee`.")
+        raise mistake("Join as a `mentor`, a `mentee` or an onboarding `buddy`.")
     return _join(deps, client, team_id, user_id, role, args[1:])
 
 
@@ -125,6 +128,8 @@ def _join(
 
 
 def leave(deps: Deps, client: WebClient, team_id: str, user_id: str, args: list[str]) -> Reply:
+    if args and args[0].lower() == "buddy":
+        return leave_buddy(deps, team_id, user_id)
     with deps.sessions.begin() as session:
         result = mentoring.leave(
             session=session, team_id=team_id, user_id=user_id, now=deps.clock()

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.deps import Deps
 from scheduler.digest import digest_job
+from scheduler.onboarding import onboarding_job
 from scheduler.pairing import pairing_job
 from scheduler.prune import prune_job
 from scheduler.reminders import reminders_job
@@ -27,6 +28,7 @@ JOBS: dict[str, Job] = {
     "share-and-solve": share_and_solve_job,  # weekly per channel that turned it on
     "stale-help": stale_help,  # help requests left open too long
     "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
+    "onboarding": onboarding_job,  # new hires: buddy, welcome, check-ins, horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
     "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }

@@ -136,8 +136,11 @@ def _urgency_option(value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": URGENCIES[value]}, "value": value}
 
 
-def ask_modal(*, private_metadata: str, draft: HelpDraft | None = None) -> dict[str, Any]:
-    """`/askhelp` with no text, or the shortcut: what, details, urgency, tags."""
+def ask_modal(
+    *, private_metadata: str, draft: HelpDraft | None = None, choose_channel: bool = False
+) -> dict[str, Any]:
+    """`/askhelp` with no text, or the shortcut: what, details, urgency, tags; and, opened
+    from a DM (an onboarding check-in), the channel to ask in."""
     question: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ids.HELP_QUESTION_ACTION,
@@ -209,6 +212,21 @@ def ask_modal(*, private_metadata: str, draft: HelpDraft | None = None) -> dict[
             "element": tags,
         },
     ]
+    if choose_channel:
+        blocks.insert(
+            0,
+            {
+                "type": "input",
+                "block_id": ids.HELP_CHANNEL_BLOCK,
+                "label": {"type": "plain_text", "text": "Where should I ask?"},
+                "hint": {"type": "plain_text", "text": "A channel I'm in, e.g. your team's."},
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": ids.HELP_CHANNEL_ACTION,
+                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                },
+            },
+        )
     if draft and draft.source_link:
         blocks.append(
             {

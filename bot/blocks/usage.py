@@ -21,6 +21,8 @@ FEEDBACK = (
 MENTOR_LINES: tuple[str, ...] = (
     "`/mentor join mentor|mentee [topics…]` — take part, e.g. `/mentor join mentee python career`",
     "`/mentor circle join [topics…]` — join a peer coaching circle of 3–5 people",
+    "`/mentor join buddy [topics…] [max 2]` — welcome new hires as their onboarding buddy "
+    "(one at a time; `max N` takes up to 5); `/mentor leave buddy` stops",
     "`/mentor status` — your roles, your pair or circle, your sessions",
     "`/mentor log @name <notes>` — a session happened (both of you get the credit)",
     "`/mentor avoid @name` — never pair me with them (only you know)",
@@ -49,7 +51,8 @@ CHANNEL = (
 )
 ADMIN = (
     "`/reciprocity admin show` · `values <a, b, …>|clear` · `budget <n>` · `emoji <e …>` · "
-    "`admins add|remove @name` — workspace settings (admins)"
+    "`admins add|remove @name` · `onboarding on|off [horizon 30d]|show` — workspace "
+    "settings (admins)"
 )
 
 

@@ -9,11 +9,14 @@ def natural_key(team_id: str, event: dict[str, Any]) -> str:
     """What makes two deliveries the same happening, whatever their event ids."""
     kind = str(event.get("type", ""))
     item = event.get("item") or {}
+    user = event.get("user", "")
+    if isinstance(user, dict):  # team_join and user_change carry the whole user
+        user = user.get("id", "")
     parts = [
         team_id,
         kind,
         str(event.get("subtype", "")),
-        str(event.get("user", "")),
+        str(user),
         str(event.get("channel") or item.get("channel", "")),
         str(event.get("ts") or item.get("ts", "")),
         str(event.get("reaction", "")),

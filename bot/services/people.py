@@ -29,6 +29,7 @@ class Person:
     is_admin: bool = False
     is_owner: bool = False
     known: bool = False  # read from Slack's profile (not just an id we were given)
+    is_guest: bool = False  # a multi- or single-channel guest (`is_restricted`, `is_ultra_…`)
 
     @property
     def label(self) -> str:
