@@ -21,9 +21,13 @@ def working_dates(
     prefs: Preferences, tz: str | None, joined_at: datetime, count: int
 ) -> list[date]:
     """The first `count` working dates (local) from the day they joined: day 1 is the day they
-    joined when that is a working day, else the next one."""
+    joined when that is a working day and they joined before its working hours ended, else the
+    next working day."""
     days = _work_days(prefs)
-    day = joined_at.astimezone(zone(prefs.zone_name(tz))).date()
+    local = joined_at.astimezone(zone(prefs.zone_name(tz)))
+    day = local.date()
+    if local.hour * 60 + local.minute >= prefs.work_end_minute:  # joined after hours
+        day += timedelta(days=1)
     found: list[date] = []
     while len(found) < count:
         if day.weekday() in days:
