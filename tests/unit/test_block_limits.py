@@ -20,6 +20,7 @@ from bot.blocks import (
     kudos,
     me,
     mentoring,
+    onboarding,
     reminders,
     settings,
     usage,
@@ -49,6 +50,7 @@ from bot.services.mentoring import (
     LoggedSession,
     MentoringStatus,
 )
+from bot.services.onboarding import VolunteerResult
 from bot.services.preferences import Preferences
 from tests.slack_double import block_kit_problems
 
@@ -270,6 +272,23 @@ MESSAGES: dict[str, Builder] = {
     "reminders.resolve": lambda: reminders.help_resolve_dm(
         channel_id="C1", question=LONG, helper_ids=MANY, link=LINK
     ),
+    "onboarding.welcome": lambda: onboarding.welcome_message(
+        "UNEW", "UBOB", 10**6, [(LONG, LINK + ">|x"), (LONG, None), ("", "javascript:x")] * 5
+    ),
+    "onboarding.welcome_no_buddy": lambda: onboarding.welcome_message("UNEW", None, 30),
+    "onboarding.intro": lambda: onboarding.introduction_message("UNEW", "UBOB", 30),
+    "onboarding.checkin": lambda: onboarding.checkin_message(20),
+    "onboarding.all_good": lambda: onboarding.all_good_message(20),
+    "onboarding.volunteers_needed": lambda: onboarding.volunteers_needed_message(30),
+    "onboarding.thanks": lambda: onboarding.buddy_thanks_message("UNEW", 30),
+    "onboarding.invite": lambda: onboarding.mentoring_invitation_message(30),
+    "onboarding.joined": lambda: onboarding.joined_mentoring_message(False),
+    "onboarding.volunteered": lambda: onboarding.volunteered_message(
+        VolunteerResult(
+            capacity=5, topics=tuple(LONG[:40] for _ in range(10)), already=True, programme_on=False
+        )
+    ),
+    "onboarding.left": lambda: onboarding.left_buddy_message(True),
     "settings.paused": lambda: settings.paused_message(NOW, "Pacific/Chatham"),
     "settings.resumed": lambda: settings.resumed_message(True),
 }
@@ -287,6 +306,11 @@ MODALS: dict[str, Builder] = {
         draft=HelpDraft(LONG, LONG, "week", tuple(f"tag{i}" for i in range(12)), LINK),
     ),
     "help.ask_empty": lambda: help_requests.ask_modal(private_metadata=""),
+    "help.ask_choose_channel": lambda: help_requests.ask_modal(
+        private_metadata=metadata(),
+        draft=HelpDraft(LONG, tags=("onboarding",)),
+        choose_channel=True,
+    ),
     "help.resolve": lambda: help_requests.resolve_modal(card=card(), private_metadata=metadata()),
     "kudos": lambda: kudos.kudos_modal(
         values=[f"{i} {LONG[:120]}" for i in range(150)],
