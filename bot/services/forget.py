@@ -26,6 +26,9 @@ table by table ("T" is the tombstone `UFORGOTTEN`, which names nobody; text "scr
   introduction or closing thanks goes to a pair with a ghost in it; in a circle only their
   membership goes. mentoring_sessions they logged or were logged with count for the other
   person too: kept with T, and the notes (about them) emptied.
+- onboarding_hires (their own month as a new hire) and buddy_volunteers: deleted. A new hire
+  they were buddy to: T while it is over (it counted), and no buddy while it still runs, so
+  the onboarding job finds another one.
 - nudges to them: deleted. Nudges to others keep their rows; mentions in the message scrubbed.
 - channel_settings: `updated_by` cleared where it was them.
 - share_replies: kept for the thread's participation and help counts, the person (author or
@@ -76,6 +79,7 @@ from models.mentoring import (
     MentoringSession,
 )
 from models.nudges import Nudge
+from models.onboarding import BuddyVolunteer, OnboardingHire
 from models.rhythm import ChannelSettings, ShareReply
 from models.scheduling import JobClaim
 from models.work import WorkItem
@@ -338,6 +342,32 @@ class _Forget:
                 .values({column: TOMBSTONE, "notes": ""}),
             )
 
+    def onboarding(self) -> None:
+        self.run(
+            "onboarding_hires",
+            delete(OnboardingHire).where(
+                OnboardingHire.user_id == self.user_id, self.team(OnboardingHire)
+            ),
+        )
+        self.run(
+            "buddy_volunteers",
+            delete(BuddyVolunteer).where(
+                BuddyVolunteer.user_id == self.user_id, self.team(BuddyVolunteer)
+            ),
+        )
+        ongoing = and_(
+            OnboardingHire.buddy_id == self.user_id,
+            OnboardingHire.finished_at.is_(None),
+            self.team(OnboardingHire),
+        )
+        self.run(  # a new hire whose buddy is gone gets another one from the next tick
+            "onboarding_hires",
+            update(OnboardingHire)
+            .where(ongoing)
+            .values(buddy_id=None, matched_at=None, introduced_at=None, channel_id=None),
+        )
+        self.tombstone(OnboardingHire, "buddy_id")
+
     def rhythm(self) -> None:
         self.forgotten_ts(ShareReply, ShareReply.user_id == self.user_id)
         self.tombstone(ShareReply, "user_id")
@@ -379,6 +409,7 @@ def forget_user(*, session: Session, user_id: str, team_id: str | None = None) -
     forget.help()
     forget.feedback()
     forget.mentoring()
+    forget.onboarding()
     forget.rhythm()
     forget.bookkeeping()
     forget.sweep()
