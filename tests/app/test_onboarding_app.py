@@ -215,7 +215,13 @@ def test_no_buddy_free_still_welcomes_and_tells_the_admins_once(
     run_job("onboarding", bot.deps, now=at_work.advance(minutes=10))
     assert [h.buddy_id for h in hires(sessions)] == ["UDAVE", None]
     assert len([p for p in posts(bot) if p["channel"].startswith("G")]) == 1
-    assert len(dms(bot, "UADMIN")) == 2  # a new shortage (the second hire) is told again
+    assert len(dms(bot, "UADMIN")) == 1  # the second still waits: the same shortage
+    # Once everyone has a buddy the shortage is over; the next one is told again.
+    volunteer(bot, "UALICE")
+    run_job("onboarding", bot.deps, now=at_work.advance(minutes=10))
+    assert [h.buddy_id for h in hires(sessions)] == ["UDAVE", "UALICE"]
+    joins(bot, newcomer(slack, "UNEW3"))
+    assert len(dms(bot, "UADMIN")) == 2
 
 
 # ----- check-ins -------------------------------------------------------------------------------

@@ -390,10 +390,17 @@ def assign_buddy(
         return None
     row.buddy_id = buddy.user_id
     row.matched_at = now
-    programme = session.get(OnboardingProgramme, team_id)
-    if programme is not None:
-        programme.volunteers_asked_at = None  # the next shortage is told again
     session.flush()
+    waiting = session.scalar(
+        select(func.count(OnboardingHire.id)).where(
+            OnboardingHire.team_id == team_id,
+            OnboardingHire.finished_at.is_(None),
+            OnboardingHire.buddy_id.is_(None),
+        )
+    )
+    programme = session.get(OnboardingProgramme, team_id)
+    if programme is not None and not waiting:
+        programme.volunteers_asked_at = None  # the shortage is over: the next one is told again
     return buddy.user_id
 
 
