@@ -4,6 +4,7 @@ days 5, 10 and 20 from the onboarding job, the buttons, the horizon, and no budd
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -410,3 +411,18 @@ def test_admin_show_counts_without_names(bot: Bot, sessions, slack, at_work) -> 
     assert "<@" not in text and "UNEW" not in text and "UDAVE" not in text
     bot.command("/reciprocity", "admin onboarding show", user="UBOB")
     assert "Got a buddy" not in reply(bot)
+
+
+def test_two_schedulers_at_once_send_each_check_in_once(bot: Bot, sessions, slack, at_work) -> None:
+    turn_on(bot)
+    joins(bot, newcomer(slack))
+    day5 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    runs = [
+        threading.Thread(target=run_job, args=("onboarding", bot.deps), kwargs={"now": day5})
+        for _ in range(3)
+    ]
+    for thread in runs:
+        thread.start()
+    for thread in runs:
+        thread.join()
+    assert checkins_to(bot, "UNEW") == ["Working day 5 — how is it going?"]
