@@ -81,3 +81,21 @@ HOME_OPEN_REQUEST_ACTION = "home_open_request"  # a link button to the card
 HOME_MENTORING_BLOCK = "home_mentoring"
 HOME_MENTOR_JOIN_ACTION = "home_mentor_join"  # value: mentor | mentee | circle
 HOME_MENTOR_LEAVE_ACTION = "home_mentor_leave"
+HOME_RECORD_BLOCK = "home_record"
+
+# My contribution record
+RECORD_ACTIONS_BLOCK = "record_actions"
+RECORD_DOWNLOAD_ACTION = "record_download"  # value: {"p": period spec}
+RECORD_SHARE_ACTION = "record_share"  # opens RECORD_SHARE_MODAL
+RECORD_SHARE_MODAL = "record_share_modal"
+RECORD_SHARE_BLOCK = "record_share_to"
+RECORD_SHARE_USER_ACTION = "user"
+
+# Stories worth retelling
+STORY_SHORTCUT = "story_for_message"
+STORY_MODAL = "story_modal"
+STORY_WHY_BLOCK = "story_why"
+STORY_WHY_ACTION = "why"
+STORY_CONSENT_BLOCK = "story_consent"
+STORY_YES_ACTION = "story_yes"  # value: the story's key
+STORY_NO_ACTION = "story_no"

@@ -24,7 +24,9 @@ from handlers import (
     mentoring,
     messages,
     reciprocity,
+    record,
     settings,
+    stories,
     thanks,
     topics,
 )
@@ -33,6 +35,7 @@ from handlers.routing import Routes
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "me": Subcommand(home.me_command, usage.ME),
+    "record": Subcommand(record.record_command, usage.RECORD),
     "topics": Subcommand(topics.topics_command, usage.TOPICS),
     "settings": Subcommand(settings.settings_command, usage.SETTINGS, opens_modal=True),
     "pause": Subcommand(settings.pause_command, usage.PAUSE),
@@ -65,7 +68,18 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
     app.use(ProvideDeps(deps))
 
     routes = Routes(app, lazy_functions=consumer)
-    for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
+    for feature in (
+        kudos,
+        thanks,
+        help_requests,
+        feedback,
+        mentoring,
+        home,
+        channels,
+        settings,
+        record,
+        stories,
+    ):
         feature.register(routes)
     messages.register(routes, MESSAGE_HOOKS)
     reciprocity.register(routes, SUBCOMMANDS)

@@ -19,6 +19,7 @@ from scheduler.prune import prune_job
 from scheduler.reminders import reminders_job
 from scheduler.share_and_solve import share_and_solve_job
 from scheduler.stale_help import stale_help
+from scheduler.stories import stories_job
 
 Job = Callable[..., str]
 
@@ -28,6 +29,7 @@ JOBS: dict[str, Job] = {
     "stale-help": stale_help,  # help requests left open too long
     "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
+    "stories": stories_job,  # monthly: the agreed stories, in the channel an admin chose
     "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }
 

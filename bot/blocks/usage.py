@@ -32,6 +32,10 @@ MENTOR = "*Mentoring* — pairs and circles that rotate every few weeks.\n" + "\
 
 # /reciprocity subcommands
 ME = "`/reciprocity me` — your own numbers: what you gave and received (only you see them)"
+RECORD = (
+    "`/reciprocity record [this quarter|last quarter|N weeks|since 2026-09-01]` — your "
+    "contribution record (default the last 90 days), only for you; download or share it"
+)
 TOPICS = (
     "`/reciprocity topics add|remove|list [topic …]` — the topics you can help with; "
     "help requests with matching tags may suggest you"
@@ -49,7 +53,7 @@ CHANNEL = (
 )
 ADMIN = (
     "`/reciprocity admin show` · `values <a, b, …>|clear` · `budget <n>` · `emoji <e …>` · "
-    "`admins add|remove @name` — workspace settings (admins)"
+    "`admins add|remove @name` · `stories #channel|off` — workspace settings (admins)"
 )
 
 
@@ -59,9 +63,21 @@ def _escaped(text: str) -> str:
 
 
 # Every usage text goes out escaped, whatever the surface (an answer, a DomainError's usage).
-KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
+KUDOS, ASKHELP, FEEDBACK, ME, RECORD, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
     _escaped(text)
-    for text in (KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN)
+    for text in (
+        KUDOS,
+        ASKHELP,
+        FEEDBACK,
+        ME,
+        RECORD,
+        TOPICS,
+        SETTINGS,
+        PAUSE,
+        RESUME,
+        CHANNEL,
+        ADMIN,
+    )
 )
 MENTOR_LINES = tuple(_escaped(line) for line in MENTOR_LINES)
 MENTOR = _escaped(MENTOR)
