@@ -188,12 +188,18 @@ class AgreedStory:
     agreed_at: datetime
 
 
-def _agreed(story: Story) -> AgreedStory:
+def _agreed(session: Session, story: Story) -> AgreedStory:
+    """Credited: the people named in it who agreed (bots were never asked), and the sharer if
+    the story names them."""
+    asked = set(
+        session.scalars(select(StoryConsent.user_id).where(StoryConsent.story_id == story.id))
+    )
+    named = people_named(author_id=story.author_id, text=story.message_text)
     return AgreedStory(
         key=story.key,
         sharer_id=story.sharer_id,
         author_id=story.author_id,
-        people=tuple(people_named(author_id=story.author_id, text=story.message_text)),
+        people=tuple(uid for uid in named if uid in asked or uid == story.sharer_id),
         message_text=story.message_text,
         why=story.why,
         link=story.link,
@@ -203,31 +209,35 @@ def _agreed(story: Story) -> AgreedStory:
 
 def recent_stories(session: Session, team_id: str, limit: int = 3) -> list[AgreedStory]:
     """The workspace's last `limit` agreed stories, newest first (the onboarding welcome)."""
-    rows = session.scalars(
-        select(Story)
-        .where(Story.team_id == team_id, Story.status == AGREED)
-        .order_by(Story.agreed_at.desc(), Story.id.desc())
-        .limit(limit)
+    rows = list(
+        session.scalars(
+            select(Story)
+            .where(Story.team_id == team_id, Story.status == AGREED)
+            .order_by(Story.agreed_at.desc(), Story.id.desc())
+            .limit(limit)
+        )
     )
-    return [_agreed(story) for story in rows]
+    return [_agreed(session, story) for story in rows]
 
 
 def stories_between(
     *, session: Session, team_id: str, start: datetime, end: datetime, limit: int = MONTHLY_MAX
 ) -> list[AgreedStory]:
     """Agreed stories whose last consent came in [start, end), newest first, at most `limit`."""
-    rows = session.scalars(
-        select(Story)
-        .where(
-            Story.team_id == team_id,
-            Story.status == AGREED,
-            Story.agreed_at >= start,
-            Story.agreed_at < end,
+    rows = list(
+        session.scalars(
+            select(Story)
+            .where(
+                Story.team_id == team_id,
+                Story.status == AGREED,
+                Story.agreed_at >= start,
+                Story.agreed_at < end,
+            )
+            .order_by(Story.agreed_at.desc(), Story.id.desc())
+            .limit(limit)
         )
-        .order_by(Story.agreed_at.desc(), Story.id.desc())
-        .limit(limit)
     )
-    return [_agreed(story) for story in rows]
+    return [_agreed(session, story) for story in rows]
 
 
 # ----- the channel, and when the monthly post is due -----------------------------------------
