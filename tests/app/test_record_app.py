@@ -155,3 +155,68 @@ def test_app_home_shows_your_last_quarter_with_the_buttons(
     shown = json.dumps(view, ensure_ascii=False)
     assert "Your last quarter" in shown and "1 kudos" in shown
     assert ids.RECORD_DOWNLOAD_ACTION in shown and ids.RECORD_SHARE_ACTION in shown
+
+
+# ----- app.py record: an administrator answering a person's own data request ------------------
+def test_the_cli_writes_the_record_as_markdown_or_json(sessions, database_url) -> None:
+    from datetime import UTC, datetime
+
+    from models import Member
+    from tests.cli import run_app
+
+    recent = datetime.now(UTC) - timedelta(days=3)
+    with sessions.begin() as session:
+        for uid, name in (("UALICE", "alice"), ("UBOB", "bob")):
+            session.add(
+                Member(
+                    team_id="T0TEAM",
+                    user_id=uid,
+                    display_name=name,
+                    created_at=recent,
+                    updated_at=recent,
+                )
+            )
+        session.add(
+            Kudos(
+                team_id="T0TEAM",
+                post_id="p1",
+                giver_id="UBOB",
+                receiver_id="UALICE",
+                channel_id="CGENERAL",
+                reason="for the calm incident notes",
+                created_at=recent,
+            )
+        )
+        session.add(
+            Feedback(
+                team_id="T0TEAM",
+                giver_id="UBOB",
+                receiver_id="UALICE",
+                situation=SECRET,
+                behaviour=SECRET,
+                impact=SECRET,
+                suggestion=SECRET,
+                created_at=recent,
+            )
+        )
+    env = {"DATABASE_URL": database_url}
+    md = run_app("record", "--user", "UALICE", env=env, in_process=True)
+    assert md.returncode == 0, md.stderr
+    assert "# Contribution record — alice" in md.stdout
+    assert "from bob: “for the calm incident notes”" in md.stdout and SECRET not in md.stdout
+    out = run_app(
+        "record",
+        "--user",
+        "UALICE",
+        "--format",
+        "json",
+        "--since",
+        "2020-01-01",
+        env=env,
+        in_process=True,
+    )
+    data = json.loads(out.stdout)
+    assert data["feedback_received"]["count"] == 1 and SECRET not in out.stdout
+    assert data["recognition"][0]["reason"] == "for the calm incident notes"
+    unknown = run_app("record", "--user", "UNOBODY", env=env, in_process=True)
+    assert unknown.returncode == 2 and "--team" in unknown.stderr
