@@ -10,13 +10,15 @@ from datetime import datetime
 from bot.deps import Deps
 from bot.flows.once import Once, run_once
 from bot.flows.stories import post_month
-from bot.services.stories import MonthDue, month_due, story_channels
+from bot.services.stories import MonthDue, expire_pending, month_due, story_channels
 from models.rhythm import ChannelSettings
 
 log = logging.getLogger(__name__)
 
 
 def stories_job(deps: Deps, *, now: datetime, channel: str | None = None) -> str:
+    with deps.sessions.begin() as session:
+        expire_pending(session=session, now=now)  # idempotent: two schedulers may both run it
     with deps.sessions() as session:
         rows = [
             (row.team_id, row.channel_id, row.set_at)

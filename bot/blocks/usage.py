@@ -101,9 +101,9 @@ def usage_text(emoji: Sequence[str] = ("pray",)) -> str:
         + " — private, structured feedback",
         _escaped("`/mentor join mentor|mentee [topics…]` · `leave` · `status` · `log @name`")
         + " — mentoring pairs and circles",
-        "`/reciprocity me` · `/reciprocity topics` · `/reciprocity settings` · "
-        "`/reciprocity pause 2w` · `/reciprocity resume` — your numbers, topics and "
-        "boundaries (only you see them)",
+        "`/reciprocity me` · `/reciprocity record` · `/reciprocity topics` · "
+        "`/reciprocity settings` · `/reciprocity pause 2w` · `/reciprocity resume` — your "
+        "numbers, contribution record, topics and boundaries (only you see them)",
     ]
     head = "*Reciprocity* — help, kudos, feedback and mentoring, at your pace."
     return "\n".join([head, "", *(f"• {line}" for line in lines), f"• {HELP_ADMIN}"])

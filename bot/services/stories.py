@@ -176,6 +176,32 @@ def refuse(*, session: Session, team_id: str, key: str, user_id: str) -> list[in
     return sent
 
 
+PENDING_FOR = timedelta(days=15)
+"""A story not agreed by then (an ask dropped by the gate, or never answered) is deleted:
+only a story everyone in it agreed to is kept."""
+
+
+def expire_pending(*, session: Session, now: datetime) -> int:
+    """Delete stories still waiting after PENDING_FOR, with their consents and asks."""
+    stale = list(
+        session.scalars(
+            select(Story).where(Story.status == PENDING, Story.created_at < now - PENDING_FOR)
+        )
+    )
+    for story in stale:
+        for nudge in session.scalars(
+            select(Nudge).where(
+                Nudge.team_id == story.team_id,
+                Nudge.key == nudge_key(story.key),
+                Nudge.status == nudge_records.PENDING,
+            )
+        ):
+            nudge_records.drop(nudge=nudge, reason="expired")
+        session.execute(delete(StoryConsent).where(StoryConsent.story_id == story.id))
+        session.delete(story)
+    return len(stale)
+
+
 @dataclass(frozen=True)
 class AgreedStory:
     key: str

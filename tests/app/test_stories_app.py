@@ -253,3 +253,17 @@ def test_two_schedulers_on_one_database_post_the_month_once(
         thread.join(timeout=60)
     assert errors == []
     assert len(monthly_posts(bot.slack)) == 1
+
+
+def test_a_story_not_agreed_within_two_weeks_is_deleted(
+    bot: Bot, deps: Deps, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    people(bot)
+    nominate(bot)
+    press(bot, ids.STORY_YES_ACTION, "UBOB")  # Carol never answers
+    run_job("stories", deps, now=clock() + timedelta(days=14))
+    assert len(stories(sessions)) == 1
+    run_job("stories", deps, now=clock() + timedelta(days=16))
+    assert stories(sessions) == []
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(StoryConsent)) == 0
