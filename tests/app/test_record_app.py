@@ -220,3 +220,21 @@ def test_the_cli_writes_the_record_as_markdown_or_json(sessions, database_url) -
     assert data["recognition"][0]["reason"] == "for the calm incident notes"
     unknown = run_app("record", "--user", "UNOBODY", env=env, in_process=True)
     assert unknown.returncode == 2 and "--team" in unknown.stderr
+
+
+def test_download_from_app_home_sends_the_file_and_nothing_else(
+    bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    people(bot)
+    seed(sessions)
+    bot.event({"type": "app_home_opened", "user": "UALICE", "tab": "home"})
+    home = json.loads(json.dumps(bot.slack.calls_to("views.publish")[-1]["view"]))
+    home = json.loads(home) if isinstance(home, str) else home
+    download = button({"blocks": home["blocks"]}, ids.RECORD_DOWNLOAD_ACTION)
+    bot.block_action(
+        ids.RECORD_DOWNLOAD_ACTION, download["value"], view={"id": "VHOME", "type": "home"}
+    )
+    (shared,) = bot.slack.shared_files()
+    assert shared["channel_id"] == dm_channel("UALICE")
+    assert "The last 90 days" in shared["content"].decode()
+    assert not bot.slack.calls_to("chat.postMessage")

@@ -22,7 +22,7 @@ from bot.services.preferences import save_preferences
 from bot.services.stories import month_due, recent_stories
 from bot.slack_api import make_client
 from models.nudges import Nudge
-from models.stories import Story, StoryConsent
+from models.stories import Story, StoryChannel, StoryConsent
 from scheduler.jobs import run_job
 from tests.conftest import Bot, FakeClock, make_settings
 from tests.slack_double import TEAM_ID, SlackDouble, dm_channel
@@ -267,3 +267,79 @@ def test_a_story_not_agreed_within_two_weeks_is_deleted(
     assert stories(sessions) == []
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(StoryConsent)) == 0
+
+
+def test_asks_go_through_the_gate_a_paused_person_is_asked_later(
+    bot: Bot, deps: Deps, sessions: sessionmaker[Session], clock: FakeClock
+) -> None:
+    people(bot)
+    with sessions.begin() as session:
+        save_preferences(
+            session=session,
+            team_id=TEAM_ID,
+            user_id="UCAROL",
+            now=clock(),
+            paused_until=clock() + timedelta(days=1),
+        )
+    nominate(bot)
+    assert sorted(asks(bot)) == ["UBOB"]  # Carol is paused: her ask waits
+    with sessions() as session:
+        waiting = session.scalars(select(Nudge).where(Nudge.user_id == "UCAROL")).one()
+        assert waiting.status == "pending"
+    clock.set(clock() + timedelta(days=1, hours=1))
+    run_job("reminders", deps, now=clock())
+    assert sorted(asks(bot)) == ["UBOB", "UCAROL"]
+
+
+def test_a_bots_message_asks_only_the_people_mentioned(
+    bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    people(bot)
+    bot.message_shortcut(
+        ids.STORY_SHORTCUT,
+        {
+            "ts": "1700000000.000300",
+            "bot_id": "B1",
+            "user": "UROBOT",
+            "text": "<@UCAROL> resolved a help request",
+        },
+        user="UALICE",
+    )
+    view = _json(bot.slack.calls_to("views.open")[-1]["view"])
+    bot.view_submission(view, {ids.STORY_WHY_BLOCK: {ids.STORY_WHY_ACTION: text_value("Kind.")}})
+    assert sorted(asks(bot)) == ["UCAROL"]
+    (story,) = stories(sessions)
+    assert story.author_id is None
+
+
+def test_only_admins_choose_the_stories_channel_and_it_can_be_turned_off(
+    bot: Bot, sessions: sessionmaker[Session]
+) -> None:
+    people(bot)
+    bot.command("/reciprocity", "admin stories <#CSTORIES|stories>", user="UBOB")
+    assert "Only workspace admins" in bot.slack.responses[-1]["text"]
+    bot.command("/reciprocity", "admin stories somewhere", user="UADMIN")
+    assert "Name the channel" in bot.slack.responses[-1]["text"]
+    bot.command("/reciprocity", "admin stories <#CSTORIES|stories>", user="UADMIN")
+    bot.command("/reciprocity", "admin stories off", user="UADMIN")
+    assert "off" in bot.slack.responses[-1]["text"]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(StoryChannel)) == 0
+
+
+def test_someone_who_opted_out_of_digest_mentions_is_a_teammate_in_the_post(
+    bot: Bot, deps: Deps, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        save_preferences(
+            session=session,
+            team_id=TEAM_ID,
+            user_id="UCAROL",
+            now=datetime(2026, 11, 1, tzinfo=UTC),
+            opt_out_digest_mentions=True,
+        )
+    agreed_story(bot, sessions)
+    run_job("stories", deps, now=DEC_1_10AM)
+    (post,) = monthly_posts(bot.slack)
+    shown = json.dumps(post, ensure_ascii=False)
+    assert "carol" not in shown.lower() and "UCAROL" not in shown and "a teammate" in shown
