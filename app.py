@@ -5,6 +5,7 @@ python app.py migrate          upgrade the database to the newest schema
 python app.py run-job NAME     run one scheduled job now, honouring its claims
 python app.py export           write every record, one per line
 python app.py forget --user U  erase a person's personal data
+python app.py record --user U  a person's own contribution record (Markdown or JSON)
 python app.py inbox [--dead]   queued work that is pending (or dead); --retry ID|all
 python app.py worker           run queued work and the scheduler (serve starts one itself)
 """
@@ -229,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     forget.add_argument("--user", required=True, help="the person's Slack user id (U…)")
     forget.add_argument("--team", help="only in this workspace (default: every workspace)")
     forget.add_argument("--yes", action="store_true", help="don't ask for confirmation")
+    record = sub.add_parser("record", help="a person's own contribution record")
+    record.add_argument("--user", required=True, help="the person's Slack user id (U…)")
+    record.add_argument("--team", help="the workspace (default: the only one they are in)")
+    record.add_argument("--since", help="from this date (default: the last 90 days)")
+    record.add_argument("--format", choices=("md", "json"), default="md")
     args = parser.parse_args(argv)
 
     try:
@@ -253,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         return _forget(settings, args)
     if cmd == "inbox":
         return _inbox(settings, args)
+    if cmd == "record":
+        return _record(settings, args)
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
@@ -350,6 +358,58 @@ def _forget(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{table}: {rows}")
     print(f"{user} forgotten ({sum(summary.values())} rows changed or removed)")
     return 0
+
+
+def _record(settings: Settings, args: argparse.Namespace) -> int:
+    """A person's own record, for an administrator answering their data request. Names come
+    from the stored member list (no Slack call)."""
+    import json
+
+    from sqlalchemy import select
+
+    from bot.blocks.record import record_markdown
+    from bot.db import make_engine, make_sessionmaker
+    from bot.errors import DomainError
+    from bot.services.record import contribution_record, parse_period
+    from models import Member
+
+    user = args.user.strip().upper()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            teams = (
+                [args.team]
+                if args.team
+                else sorted(
+                    set(session.scalars(select(Member.team_id).where(Member.user_id == user)))
+                )
+            )
+            if len(teams) != 1:
+                where = "in no workspace I know" if not teams else "in several: " + ", ".join(teams)
+                sys.stderr.write(f"{user} is {where}; say which with --team T…\n")
+                return 2
+            member = session.get(Member, (teams[0], user))
+            tz = member.tz if member is not None else "UTC"
+            try:
+                spec = f"since {args.since}" if args.since else ""
+                period = parse_period(spec, now=datetime.now(UTC), tz=tz)
+            except DomainError as exc:
+                sys.stderr.write(f"--since: {exc.message}\n")
+                return 2
+            record = contribution_record(
+                session=session, team_id=teams[0], user_id=user, period=period
+            )
+            if args.format == "json":
+                print(json.dumps(record.as_json(), indent=2, ensure_ascii=False))
+                return 0
+            names = {
+                m.user_id: m.display_name or m.real_name or m.name or m.user_id
+                for m in session.scalars(select(Member).where(Member.team_id == teams[0]))
+            }
+            sys.stdout.write(record_markdown(record, names))
+            return 0
+    finally:
+        engine.dispose()
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:

@@ -90,3 +90,21 @@ ONBOARDING_INVITE_BLOCK = "onboarding_invite"
 ONBOARDING_JOIN_MENTORING_ACTION = "onboarding_join_mentoring"
 HELP_CHANNEL_BLOCK = "help_channel"  # the ask form's channel, when it was opened from a DM
 HELP_CHANNEL_ACTION = "channel"
+HOME_RECORD_BLOCK = "home_record"
+
+# My contribution record
+RECORD_ACTIONS_BLOCK = "record_actions"
+RECORD_DOWNLOAD_ACTION = "record_download"  # value: {"p": period spec}
+RECORD_SHARE_ACTION = "record_share"  # opens RECORD_SHARE_MODAL
+RECORD_SHARE_MODAL = "record_share_modal"
+RECORD_SHARE_BLOCK = "record_share_to"
+RECORD_SHARE_USER_ACTION = "user"
+
+# Stories worth retelling
+STORY_SHORTCUT = "story_for_message"
+STORY_MODAL = "story_modal"
+STORY_WHY_BLOCK = "story_why"
+STORY_WHY_ACTION = "why"
+STORY_CONSENT_BLOCK = "story_consent"
+STORY_YES_ACTION = "story_yes"  # value: the story's key
+STORY_NO_ACTION = "story_no"

@@ -25,7 +25,9 @@ from handlers import (
     messages,
     onboarding,
     reciprocity,
+    record,
     settings,
+    stories,
     thanks,
     topics,
 )
@@ -34,6 +36,7 @@ from handlers.routing import Routes
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "me": Subcommand(home.me_command, usage.ME),
+    "record": Subcommand(record.record_command, usage.RECORD),
     "topics": Subcommand(topics.topics_command, usage.TOPICS),
     "settings": Subcommand(settings.settings_command, usage.SETTINGS, opens_modal=True),
     "pause": Subcommand(settings.pause_command, usage.PAUSE),
@@ -76,6 +79,8 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
         channels,
         settings,
         onboarding,
+        record,
+        stories,
     )
     for feature in features:
         feature.register(routes)

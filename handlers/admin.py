@@ -10,16 +10,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import admin as texts
+from bot.blocks.stories import channel_set_text
 from bot.blocks.usage import unknown_word
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services import workspaces as ws
+from bot.services.stories import set_story_channel
 from bot.slack_api import error_of
-from bot.text import USER_MENTION, from_slack
+from bot.text import CHANNEL_MENTION, USER_MENTION, from_slack
 from handlers.onboarding import onboarding_admin
 
 _PLAIN = re.compile(r"@([\w.\-]+)")
-_ACTIONS = ("show", "values", "budget", "emoji", "admins", "onboarding")
+_ACTIONS = ("show", "values", "budget", "emoji", "admins", "onboarding", "stories")
 
 
 def admin_command(
@@ -40,6 +42,7 @@ def admin_command(
         return
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
+    stories_channel = stories_channel_of(rest) if action == "stories" else None
     now = deps.clock()
     wanted: list[str] = []
     custom: set[str] = set()
@@ -84,6 +87,15 @@ def admin_command(
             else:
                 changed = ws.remove_admin(workspace=workspace, user_id=target)
                 text = texts.admin_removed_text(target, changed)
+        elif action == "stories":
+            row = set_story_channel(
+                session=session,
+                team_id=team_id,
+                channel_id=stories_channel or None,
+                user_id=user_id,
+                now=now,
+            )
+            text = channel_set_text(row.channel_id if row is not None else None)
         else:
             text = texts.settings_text(workspace)
     respond(text=text, response_type="ephemeral")
@@ -99,6 +111,18 @@ def custom_emoji(client: WebClient, wanted: list[str]) -> set[str]:
             raise DomainError(texts.no_custom_emoji_text(wanted)) from None
         raise
     return {str(name) for name in (answer.get("emoji") or {})}
+
+
+def stories_channel_of(rest: str) -> str:
+    """`stories #channel` → the channel's id; `stories off` → ""."""
+    if rest.strip().lower() in ("off", "none", "clear"):
+        return ""
+    found = CHANNEL_MENTION.search(rest)
+    if found is None:
+        raise DomainError(
+            "Name the channel, e.g. `/reciprocity admin stories #general` (or `stories off`)."
+        )
+    return found.group(1)
 
 
 def mentioned_user(deps: Deps, client: WebClient, team_id: str, rest: str) -> str:

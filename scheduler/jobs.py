@@ -20,6 +20,7 @@ from scheduler.prune import prune_job
 from scheduler.reminders import reminders_job
 from scheduler.share_and_solve import share_and_solve_job
 from scheduler.stale_help import stale_help
+from scheduler.stories import stories_job
 
 Job = Callable[..., str]
 
@@ -30,6 +31,7 @@ JOBS: dict[str, Job] = {
     "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
     "onboarding": onboarding_job,  # new hires: buddy, welcome, check-ins, horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
+    "stories": stories_job,  # monthly: the agreed stories, in the channel an admin chose
     "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }
 

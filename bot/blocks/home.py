@@ -9,10 +9,12 @@ from typing import Any
 from bot import ids
 from bot.blocks.kit import section
 from bot.blocks.me import numbers_lines
+from bot.blocks.record import home_record_blocks
 from bot.services.feedback import RequestView
 from bot.services.help_requests import URGENCIES, HelpCard
 from bot.services.me import Numbers, balance_line
 from bot.services.mentoring import CIRCLE, PAIR, GroupView, MentoringStatus
+from bot.services.record import Record
 from bot.text import join_people, mrkdwn, truncate
 
 MAX_REQUESTS = 5
@@ -32,6 +34,7 @@ class HomeData:
     requests: tuple[HelpCard, ...] = ()
     mentoring: MentoringStatus | None = None
     awaiting: tuple[RequestView, ...] = field(default_factory=tuple)
+    record: Record | None = None  # "Your last quarter"
 
 
 def _context(text: str) -> dict[str, Any]:
@@ -215,6 +218,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
         {"type": "divider"},
         *week_blocks(data.week, data.days),
         {"type": "divider"},
+        *home_record_blocks(data.record),
+        *([{"type": "divider"}] if data.record is not None else []),
         *request_blocks(data.topics, data.requests),
         {"type": "divider"},
         *mentoring_blocks(data.user_id, data.mentoring),

@@ -34,6 +34,10 @@ MENTOR = "*Mentoring* — pairs and circles that rotate every few weeks.\n" + "\
 
 # /reciprocity subcommands
 ME = "`/reciprocity me` — your own numbers: what you gave and received (only you see them)"
+RECORD = (
+    "`/reciprocity record [this quarter|last quarter|N weeks|since 2026-09-01]` — your "
+    "contribution record (default the last 90 days), only for you; download or share it"
+)
 TOPICS = (
     "`/reciprocity topics add|remove|list [topic …]` — the topics you can help with; "
     "help requests with matching tags may suggest you"
@@ -51,8 +55,8 @@ CHANNEL = (
 )
 ADMIN = (
     "`/reciprocity admin show` · `values <a, b, …>|clear` · `budget <n>` · `emoji <e …>` · "
-    "`admins add|remove @name` · `onboarding on|off [horizon 30d]|show` — workspace "
-    "settings (admins)"
+    "`admins add|remove @name` · `onboarding on|off [horizon 30d]|show` · `stories #channel|off`"
+    " — workspace settings (admins)"
 )
 
 
@@ -62,9 +66,21 @@ def _escaped(text: str) -> str:
 
 
 # Every usage text goes out escaped, whatever the surface (an answer, a DomainError's usage).
-KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
+KUDOS, ASKHELP, FEEDBACK, ME, RECORD, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
     _escaped(text)
-    for text in (KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN)
+    for text in (
+        KUDOS,
+        ASKHELP,
+        FEEDBACK,
+        ME,
+        RECORD,
+        TOPICS,
+        SETTINGS,
+        PAUSE,
+        RESUME,
+        CHANNEL,
+        ADMIN,
+    )
 )
 MENTOR_LINES = tuple(_escaped(line) for line in MENTOR_LINES)
 MENTOR = _escaped(MENTOR)
@@ -88,9 +104,9 @@ def usage_text(emoji: Sequence[str] = ("pray",)) -> str:
         + " — private, structured feedback",
         _escaped("`/mentor join mentor|mentee [topics…]` · `leave` · `status` · `log @name`")
         + " — mentoring pairs and circles",
-        "`/reciprocity me` · `/reciprocity topics` · `/reciprocity settings` · "
-        "`/reciprocity pause 2w` · `/reciprocity resume` — your numbers, topics and "
-        "boundaries (only you see them)",
+        "`/reciprocity me` · `/reciprocity record` · `/reciprocity topics` · "
+        "`/reciprocity settings` · `/reciprocity pause 2w` · `/reciprocity resume` — your "
+        "numbers, contribution record, topics and boundaries (only you see them)",
     ]
     head = "*Reciprocity* — help, kudos, feedback and mentoring, at your pace."
     return "\n".join([head, "", *(f"• {line}" for line in lines), f"• {HELP_ADMIN}"])

@@ -10,6 +10,7 @@ from bot.services.feedback import requests_awaiting
 from bot.services.help_requests import open_requests_for
 from bot.services.me import my_numbers, open_request_channels
 from bot.services.mentoring import status as mentoring_status
+from bot.services.record import contribution_record, parse_period
 from bot.services.topics import list_topics
 from bot.slack_api import is_channel_member
 
@@ -53,6 +54,12 @@ def publish_home(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -
             mentoring=mentoring_status(session=session, team_id=team_id, user_id=user_id),
             awaiting=tuple(
                 requests_awaiting(session=session, team_id=team_id, reviewer_id=user_id)
+            ),
+            record=contribution_record(
+                session=session,
+                team_id=team_id,
+                user_id=user_id,
+                period=parse_period("", now=now, tz=person.tz),
             ),
         )
     client.views_publish(user_id=user_id, view=home_view(data))

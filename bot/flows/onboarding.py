@@ -41,6 +41,7 @@ from bot.services.mentoring import Availability
 from bot.services.onboarding import HireView, Volunteer
 from bot.services.people import Person
 from bot.services.preferences import get_preferences, load_preferences
+from bot.services.stories import recent_stories
 from bot.slack_api import error_of, gives_up, member_dnd, open_dm
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,10 @@ INVITE_STALE = timedelta(days=14)
 
 
 def welcome_stories(deps: Deps, team_id: str) -> Sequence[StoryLink]:
-    """The last three stories worth retelling, for the welcome DM: (title, permalink or None).
-
-    None yet: the lead wires `bot/services/stories.py:recent_stories(session, team_id,
-    limit=3)` in here when stories are merged."""
-    return ()
+    """The last three stories worth retelling, for the welcome DM: (why it mattered, the
+    message's permalink or None). Only stories everyone in them agreed to are ever here."""
+    with deps.sessions() as session:
+        return [(story.why, story.link) for story in recent_stories(session, team_id, limit=3)]
 
 
 def is_newcomer(user: dict[str, Any]) -> bool:

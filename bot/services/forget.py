@@ -33,6 +33,9 @@ table by table ("T" is the tombstone `UFORGOTTEN`, which names nobody; text "scr
 - channel_settings: `updated_by` cleared where it was them.
 - share_replies: kept for the thread's participation and help counts, the person (author or
   helped) replaced by T; their reply's `message_ts` becomes `forgotten:<row id>`.
+- stories they shared, are the author of, were asked about or are mentioned in (pending or
+  agreed): deleted with their consents — a story is told about the people in it.
+  story_channels: `set_by` becomes T.
 - job_claims, work_items (the queue, events included): bookkeeping keyed by raw ids or holding
   raw Slack payloads. Rows that mention them are deleted: a claim for work about them has nothing
   left to do, an inbox row only guards against redelivery, and queued work for or about a
@@ -82,6 +85,7 @@ from models.nudges import Nudge
 from models.onboarding import BuddyVolunteer, OnboardingHire
 from models.rhythm import ChannelSettings, ShareReply
 from models.scheduling import JobClaim
+from models.stories import Story, StoryChannel, StoryConsent
 from models.work import WorkItem
 
 TOMBSTONE = "UFORGOTTEN"
@@ -373,6 +377,30 @@ class _Forget:
         self.tombstone(ShareReply, "user_id")
         self.tombstone(ShareReply, "helped_user_id")
 
+    def stories(self) -> None:
+        uid = self.user_id
+        ids = set(
+            self.session.scalars(
+                select(Story.id).where(
+                    self.team(Story), or_(Story.sharer_id == uid, Story.author_id == uid)
+                )
+            )
+        )
+        ids |= set(
+            self.session.scalars(
+                select(StoryConsent.story_id).where(
+                    self.team(StoryConsent), StoryConsent.user_id == uid
+                )
+            )
+        )
+        table = Story.__table__
+        for column in (table.c.message_text, table.c.why):
+            ids |= {row[0] for row in self.mentioning(table, column)}  # type: ignore[arg-type]
+        if ids:
+            self.run("story_consents", delete(StoryConsent).where(StoryConsent.story_id.in_(ids)))
+            self.run("stories", delete(Story).where(Story.id.in_(ids)))
+        self.tombstone(StoryChannel, "set_by")
+
     def bookkeeping(self) -> None:
         self.delete_mentioning(JobClaim.__table__, [JobClaim.__table__.c.key])  # type: ignore[arg-type]
         work = WorkItem.__table__
@@ -411,6 +439,7 @@ def forget_user(*, session: Session, user_id: str, team_id: str | None = None) -
     forget.mentoring()
     forget.onboarding()
     forget.rhythm()
+    forget.stories()
     forget.bookkeeping()
     forget.sweep()
     session.flush()

@@ -426,3 +426,16 @@ def test_two_schedulers_at_once_send_each_check_in_once(bot: Bot, sessions, slac
     for thread in runs:
         thread.join()
     assert checkins_to(bot, "UNEW") == ["Working day 5 — how is it going?"]
+
+
+def test_the_welcome_links_the_last_agreed_stories(bot: Bot, sessions, slack, at_work) -> None:
+    from tests.app.test_stories_app import agreed_story, nominate
+
+    agreed_story(bot, sessions)  # everyone named said yes
+    nominate(bot, why="A story still waiting for its yeses")  # not agreed: never shown
+    turn_on(bot)
+    joins(bot, newcomer(slack))
+    [welcome] = dms(bot, "UNEW")
+    shown = welcome["text"] + str(welcome.get("blocks"))
+    assert "carry each other through a bad week" in shown
+    assert "still waiting for its yeses" not in shown

@@ -21,8 +21,10 @@ from bot.blocks import (
     me,
     mentoring,
     onboarding,
+    record,
     reminders,
     settings,
+    stories,
     usage,
 )
 from bot.services.digest import (
@@ -52,6 +54,8 @@ from bot.services.mentoring import (
 )
 from bot.services.onboarding import VolunteerResult
 from bot.services.preferences import Preferences
+from bot.services.record import HelpGiven, Recognition, Record, Resolved, Session_, parse_period
+from bot.services.stories import AgreedStory
 from tests.slack_double import block_kit_problems
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
@@ -293,7 +297,56 @@ MESSAGES: dict[str, Builder] = {
     "settings.resumed": lambda: settings.resumed_message(True),
 }
 
+
+def big_record() -> Record:
+    many = range(80)
+    return Record(
+        user_id="UALICE",
+        team_id="T1",
+        period=parse_period("since 2025-01-01", now=NOW),
+        help_given=[HelpGiven(u, LONG, LINK, NOW) for u in MANY],
+        people_helped=60,
+        departments_helped=12,
+        resolved=[Resolved(LONG, LINK, NOW) for _ in many],
+        recognition=[
+            Recognition(k, "UBOB", LONG, LONG[:80], LINK, NOW)
+            for k in ("kudos", "thanks", "help_thanks")
+            for _ in many
+        ],
+        kudos_given=10**6,
+        thanks_given=10**6,
+        mentoring=[Session_("UBOB", NOW) for _ in many],
+        feedback_given=[NOW] * 80,
+        feedback_received=[NOW] * 80,
+        challenges_shared=3,
+        share_help_replies=4,
+        share_comments=5,
+    )
+
+
+def story(i: int) -> AgreedStory:
+    return AgreedStory(f"k{i}", "UALICE", "UBOB", tuple(MANY), LONG, LONG, LINK, NOW)
+
+
+MESSAGES.update(
+    {
+        "record": lambda: record.record_message(big_record()),
+        "record.empty": lambda: record.record_message(
+            Record("UALICE", "T1", parse_period("", now=NOW))
+        ),
+        "record.shared": lambda: record.shared_record_message(big_record(), "UALICE"),
+        "stories.consent": lambda: stories.consent_dm(
+            key="k" * 32, sharer_id="UALICE", text=LONG, why=LONG
+        ),
+        "stories.monthly": lambda: stories.monthly_post(
+            [story(i) for i in range(5)], {u: LONG[:200] for u in MANY}, "November 2026"
+        ),
+    }
+)
+
 MODALS: dict[str, Builder] = {
+    "record.share": lambda: record.share_modal("since 2026-01-01"),
+    "stories.nominate": lambda: stories.story_modal(private_metadata=metadata(), preview=LONG),
     "feedback.give": lambda: feedback.feedback_modal(
         receiver_id="UBOB", private_metadata=metadata(), topic=LONG, message_link=LINK
     ),
@@ -341,6 +394,9 @@ HOMES: dict[str, Builder] = {
         )
     ),
     "home.empty": lambda: home.home_view(home.HomeData(user_id="UDAVE", week=Numbers())),
+    "home.record": lambda: home.home_view(
+        home.HomeData(user_id="UDAVE", week=Numbers(), record=big_record())
+    ),
 }
 
 

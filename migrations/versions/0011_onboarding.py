@@ -1,6 +1,6 @@
 """onboarding buddies: the programme per workspace, buddy volunteers, and new hires
 
-Revision ID: 0015_onboarding
+Revision ID: 0011
 Revises: 0010
 
 `onboarding_programmes` is on/off and the horizon per workspace, with the admins who turned it
@@ -16,7 +16,7 @@ from alembic import op
 
 import models.base
 
-revision: str = "0015_onboarding"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
