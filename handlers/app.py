@@ -104,8 +104,10 @@ class ObservedApp(App):
             event_id=str(body.get("event_id") or ""),
         ):
             response = super().dispatch(req)
+            seconds = time.perf_counter() - started
+            log.debug("answered a %s request: %s in %.1f ms", kind, response.status, seconds * 1000)
         if self.count and not req.lazy_only:
-            metrics.answered(kind, response.status, time.perf_counter() - started)
+            metrics.answered(kind, response.status, seconds)
         return response
 
 

@@ -309,6 +309,7 @@ def run_item(
         with metrics.timed(metrics.QUEUE_RUN_SECONDS, kind):
             outcome = _run_item(app, item, sessions=sessions, clock=clock, worker=worker)
         metrics.QUEUE_RUNS.labels(kind, outcome).inc()
+        log.debug("work item %s (%s, attempt %s): %s", item.id, kind, item.attempts, outcome)
     return outcome
 
 

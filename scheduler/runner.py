@@ -46,16 +46,17 @@ def _run_jobs(deps: Deps) -> dict[str, str]:
     now = deps.clock()
     summaries: dict[str, str] = {}
     for name, job in list(JOBS.items()):
-        try:
-            with log_context(job=name), timed(SCHEDULER_JOB_SECONDS, name):
-                summaries[name] = job(deps, now=now, channel=None)
-        except Exception:  # isolate jobs from each other; the next tick tries again
-            log.exception("scheduled job %s failed", name)
-            summaries[name] = "failed"
-            SCHEDULER_JOBS.labels(name, "failed").inc()
-        else:
-            log.debug("job %s: %s", name, summaries[name])
-            SCHEDULER_JOBS.labels(name, "ok").inc()
+        with log_context(job=name):
+            try:
+                with timed(SCHEDULER_JOB_SECONDS, name):
+                    summaries[name] = job(deps, now=now, channel=None)
+            except Exception:  # isolate jobs from each other; the next tick tries again
+                log.exception("scheduled job %s failed", name)
+                summaries[name] = "failed"
+                SCHEDULER_JOBS.labels(name, "failed").inc()
+            else:
+                log.debug("job %s: %s", name, summaries[name])
+                SCHEDULER_JOBS.labels(name, "ok").inc()
     return summaries
 
 
