@@ -141,6 +141,7 @@ def _metrics_directory() -> str | None:
         return None
     given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
         for stale in Path(given).glob("*.db"):
             stale.unlink(missing_ok=True)
         return None

@@ -17,12 +17,16 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
+from app import migrate
 from bot import ids
 from bot.services import work
 from models.work import DEAD, WorkItem
 from scheduler.runner import tick
+from tests.app.test_crash import server_env, serving, wait_until
 from tests.app.test_help_requests_app import ask, click, resolve
-from tests.conftest import Bot
+from tests.conftest import SIGNING_SECRET, Bot, fresh_database_url
+from tests.slack_double import SlackDouble
+from tests.slack_requests import SlackSender
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -184,3 +188,39 @@ def test_in_multiprocess_mode_a_scrape_adds_up_every_process_of_the_host(
     calls = "reciprocity_slack_api_calls_total"
     assert value(samples, calls, method="chat.postMessage", status="429") == 2
     assert value(samples, "reciprocity_database_up") == 1
+
+
+def test_app_py_serve_adds_up_its_web_workers_and_its_background_process(
+    tmp_path: Path, slack: SlackDouble
+) -> None:
+    """The real `app.py serve` (two gunicorn workers and the background process): one
+    /kudos is answered by a web worker and run by the background process, and every scrape,
+    whichever worker answers it, shows both."""
+    with fresh_database_url(str(tmp_path)) as url:
+        migrate(url)
+        env = server_env(url, slack, worker_threads=2)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+        with serving(env, tmp_path / "server.log") as server:
+            server.wait_until_up(60)
+            sender = SlackSender(server.url, SIGNING_SECRET, slack)
+            assert sender.command("/kudos", "<@UBOB> for the metrics").status == 200
+            wait_until(
+                lambda: bool(slack.calls_to("chat.postMessage")), timeout=30, what=lambda: "a post"
+            )
+            runs = "reciprocity_queue_runs_total"
+
+            def scrape_served() -> Samples:
+                with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:
+                    return read(response.read().decode())
+
+            wait_until(
+                lambda: value(scrape_served(), runs, kind="command", outcome="done") == 1,
+                timeout=30,
+                what=lambda: "the background process's count",
+            )
+            for _ in range(6):  # new connections: gunicorn hands them to either worker
+                samples = scrape_served()
+                assert value(samples, "reciprocity_requests_total", kind="command") == 1
+                assert value(samples, runs, kind="command", outcome="done") == 1
+                calls = "reciprocity_slack_api_calls_total"
+                assert value(samples, calls, method="chat.postMessage", status="200") >= 1
