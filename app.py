@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,6 +110,7 @@ def serve(settings: Settings) -> int:
         secret = settings.slack_signing_secret.get_secret_value()
         return make_wsgi_app(create_app(deps), deps.engine, secret)
 
+    metrics_dir = _metrics_directory()
     # One background process beside gunicorn's workers, for queued work and the scheduler:
     # `app.py worker` as a plain subprocess (gunicorn forks its workers afterwards, and they
     # must not inherit a multiprocessing child), restarted by the master if it ever exits.
@@ -118,9 +122,33 @@ def serve(settings: Settings) -> int:
         when_ready=lambda _arbiter: background_process.start(),
         on_exit=lambda _arbiter: background_process.stop(),
     )
-    log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
-    server.run()
+    log.info("serving POST /slack/events, GET /healthz and GET /metrics on port %s", settings.port)
+    try:
+        server.run()
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _metrics_directory() -> str | None:
+    """prometheus_client's multiprocess mode for this host's processes (the gunicorn workers,
+    forked later, and the background process, started later, inherit the variable), so that
+    `/metrics` on any web worker adds up all of them. It must be set before any of them
+    imports prometheus_client. A directory named in PROMETHEUS_MULTIPROC_DIR is emptied
+    (counters start again with the processes); else a fresh one is made, and removed at exit."""
+    if "prometheus_client" in sys.modules:
+        log.warning("prometheus_client was imported early: /metrics shows one process each")
+        return None
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink(missing_ok=True)
+        return None
+    made = tempfile.mkdtemp(prefix="reciprocity-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
 
 
 def _serve_socket_mode(settings: Settings) -> int:
@@ -182,7 +210,7 @@ def background() -> int:
     if not settings.has_slack_credentials:
         sys.stderr.write(SETUP_HELP)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     lower_priority()
     worker = _start_worker(settings)
     scheduler = _start_scheduler(settings)
@@ -244,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     cmd = args.cmd or "serve"
     if cmd == "migrate":
         migrate(settings.database_url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     # Acks first: above this many new items a second (PostgreSQL), the worker slows down.
     worker_yield_above: int = Field(300, ge=0)  # 0: never
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line (bot/logs.py)
 
     # The defaults a new workspace starts with; its admins can change them in Slack.
     kudos_daily_budget: int = Field(5, ge=1, le=1000)
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql", "postgres")):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

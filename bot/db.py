@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -89,3 +91,38 @@ def insert_once(session: Session, row: object) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+@contextmanager
+def advisory_lock(engine: Engine, key: int) -> Iterator[bool]:
+    """Whether this process holds PostgreSQL's session-level advisory lock `key` for the
+    block: taken with `pg_try_advisory_lock` (never waiting) on a connection of its own, in
+    autocommit so no transaction stays open meanwhile, and released after. If the connection
+    is lost the server drops the lock with it. SQLite has no such lock and needs none (one
+    file on one host, whose single writer already orders every claim): always True.
+    Raises SQLAlchemyError when the database can't be reached."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        held = bool(
+            connection.scalar(
+                text("SELECT pg_try_advisory_lock(CAST(:key AS bigint))"), {"key": key}
+            )
+        )
+    except BaseException:
+        connection.close()
+        raise
+    try:
+        yield held
+    finally:
+        try:
+            if held:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), {"key": key}
+                )
+        except SQLAlchemyError:
+            connection.invalidate()  # closed for good: the server lets the lock go with it
+        finally:
+            connection.close()

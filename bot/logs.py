@@ -1,13 +1,24 @@
 """Logging that cannot leak secrets or what people wrote: tokens are masked in every record,
 whatever logged them, and a traceback shows where an error happened and its type, never its
-message (a database error's message quotes the failing row: feedback text, a kudos reason)."""
+message (a database error's message quotes the failing row: feedback text, a kudos reason).
+
+`LOG_FORMAT=json` writes one JSON object per line: time, level, logger, message, and where
+known the workspace, the request's kind, the event id and the job (`log_context`, set by the
+Bolt middleware, the queue's worker and the scheduler's tick), plus the traceback as above.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from types import TracebackType
+from typing import IO, Any
 
 _SECRET = re.compile(r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
@@ -56,10 +67,69 @@ class Formatter(logging.Formatter):
         return "".join(lines).rstrip("\n")
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+CONTEXT_FIELDS = ("team_id", "request_kind", "event_id", "job")
+"""What a log line may say about where it comes from: ids and names, never text."""
+
+_context: ContextVar[dict[str, str]] = ContextVar("reciprocity_log_context", default={})  # noqa: B039
+
+
+@contextmanager
+def log_context(**fields: str | None) -> Iterator[None]:
+    """Every line logged inside (in this thread, and in what it hands over with its context)
+    carries these fields; empty ones are left out."""
+    unknown = set(fields) - set(CONTEXT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a log context field: {sorted(unknown)}")
+    token = _context.set({**_context.get(), **{k: str(v) for k, v in fields.items() if v}})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def current_context() -> dict[str, str]:
+    return dict(_context.get())
+
+
+class AddContext(logging.Filter):
+    """Copies the log context onto each record (as attributes the formatters read)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _context.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+class JsonFormatter(Formatter):
+    """One JSON object per record; its traceback (if any) as `Formatter` writes it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in CONTEXT_FIELDS:
+            value = getattr(record, key, None)
+            if value:
+                line[key] = str(value)
+        if record.exc_info and record.exc_info[1] is not None:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(
+    level: str, log_format: str = "text", *, stream: IO[str] | None = None
+) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else Formatter(TEXT))
     handler.addFilter(RedactSecrets())
+    handler.addFilter(AddContext())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

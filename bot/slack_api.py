@@ -1,7 +1,8 @@
 """The Web API gateway: the one WebClient, and the few Slack utilities every layer shares.
 
 Nothing here knows Bolt. Every call the bot makes goes through a client from `make_client`,
-which retries dropped connections, HTTP 429 (honouring Retry-After) and 5xx. `GIVE_UP` is the
+which retries dropped connections, HTTP 429 (honouring Retry-After) and 5xx, and counts every
+attempt by method and status (bot/metrics.py). `GIVE_UP` is the
 one list of Slack errors that no retry can fix: the callers stop, record why, and move on.
 """
 
@@ -26,6 +27,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.http_retry.handler import default_interval_calculator
 
 from bot.config import Settings
+from bot.metrics import CountSlackCalls
 from bot.services.gate import Dnd, dnd_from_slack
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ def make_client(
         base_url=settings.slack_api_url,
         timeout=15,
         retry_handlers=[
+            CountSlackCalls(),  # first: it sees every attempt (bot/metrics.py)
             ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
             RateLimitRetry(max_retry_count=5, pause=pause),
             ServerErrorRetryHandler(max_retry_count=3, interval_calculator=backoff),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -24,9 +25,11 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.db import make_engine
 from bot.deps import Deps
 from bot.errors import NotSaved
+from bot.logs import log_context
 from bot.services import work
 from bot.services.events import natural_key
 from handlers.messages import may_act_on
@@ -76,6 +79,36 @@ class EventInbox(Middleware):
             log.warning("could not write an event to the inbox; asking Slack to retry")
             return BoltResponse(status=503, body="database unavailable; please retry")
         return BoltResponse(status=200, body="")  # new, or a redelivery of one we have
+
+
+class ObservedApp(App):
+    """Bolt's App, with each request seen whole (a global middleware can't: its `next()`
+    only says "carry on", so nothing after it wraps the listener). Every line logged while a
+    request is handled names its workspace, kind and event id (bot/logs.py; the fast part's
+    thread gets them through handlers/routing.py), and, unless `count` is off (the queue's
+    consumer, which handlers/queue.py counts), the answer is counted and timed
+    (bot/metrics.py). With `process_before_response` the answer is ready when a fast part
+    has acknowledged, so the time is the ack's."""
+
+    def __init__(self, *args: Any, count: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count = count
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        body = req.body
+        kind = metrics.kind_of_body(body)
+        started = time.perf_counter()
+        with log_context(
+            team_id=req.context.team_id or req.context.enterprise_id,
+            request_kind=kind,
+            event_id=str(body.get("event_id") or ""),
+        ):
+            response = super().dispatch(req)
+            seconds = time.perf_counter() - started
+            log.debug("answered a %s request: %s in %.1f ms", kind, response.status, seconds * 1000)
+        if self.count and not req.lazy_only:
+            metrics.answered(kind, response.status, seconds)
+        return response
 
 
 class ProvideQueue(Middleware):
@@ -138,7 +171,8 @@ def create_app(
         raise ValueError("SLACK_SIGNING_SECRET is required")
     # Bolt's default is 5 threads; a fast part that opens a modal waits on Slack.
     executor = listener_executor or ThreadPoolExecutor(max_workers=32)
-    app = App(
+    app = ObservedApp(
+        count=not consumer,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
         # handlers/web.py checks every HTTP request's signature over its raw bytes before

@@ -40,8 +40,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot import work as current_work
 from bot.errors import NotSaved, NotSure
+from bot.logs import log_context
 from bot.services import work
 from bot.slack_api import error_of
 from handlers.replies import tell_privately
@@ -301,6 +303,24 @@ def run_item(
     worker: str,
 ) -> str:
     """Run one leased item through the consumer app, then record how it went."""
+    kind = metrics.kind_of_work(item.kind, item.function)
+    event_id = item.key.removeprefix("event:") if item.key.startswith("event:") else None
+    with log_context(team_id=item.team_id, request_kind=kind, event_id=event_id):
+        with metrics.timed(metrics.QUEUE_RUN_SECONDS, kind):
+            outcome = _run_item(app, item, sessions=sessions, clock=clock, worker=worker)
+        metrics.QUEUE_RUNS.labels(kind, outcome).inc()
+        log.debug("work item %s (%s, attempt %s): %s", item.id, kind, item.attempts, outcome)
+    return outcome
+
+
+def _run_item(
+    app: App,
+    item: work.Leased,
+    *,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    worker: str,
+) -> str:
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
     try:  # the item's key (never reused, unlike a row id) names the work for bot.work
         with current_work.running(item.key, item.attempts, since=item.enqueued_at):

@@ -18,6 +18,7 @@ from the queue.
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import threading
 from collections.abc import Callable
@@ -94,7 +95,7 @@ def answering(
             finally:
                 answered.set()
 
-        executor.submit(rest)
+        executor.submit(contextvars.copy_context().run, rest)  # the log context goes along
         answered.wait(ACK_WAIT)
         return None
 

@@ -1,4 +1,4 @@
-"""The WSGI application gunicorn serves: Slack's endpoint and a health check.
+"""The WSGI application gunicorn serves: Slack's endpoint, a health check and the metrics.
 
 `/slack/events` checks, in order, before Bolt sees anything: the body's length, the
 signature (over the raw bytes), the body read the way Slack sends it, by content type (a
@@ -30,6 +30,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
 from bot.payloads import payload_problem
 from bot.server import MAX_BODY_BYTES
 
@@ -60,6 +61,10 @@ def make_wsgi_app(
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             return _healthz(engine, start_response)
+        if path == "/metrics":
+            body, content_type = metrics.exposition(engine)
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [body]
         if path == "/slack/events":
             if environ.get("REQUEST_METHOD") != "POST":
                 return _reply(start_response, "405 Method Not Allowed", {"error": "use POST"})

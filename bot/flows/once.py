@@ -11,6 +11,7 @@ from enum import StrEnum
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.metrics import SCHEDULER_CLAIMS
 from bot.services import claims
 from bot.slack_api import error_of, gives_up
 from bot.work import running
@@ -26,6 +27,25 @@ class Once(StrEnum):
 
 
 def run_once(
+    sessions: sessionmaker[Session],
+    *,
+    team_id: str,
+    job: str,
+    key: str,
+    now: datetime,
+    work: Callable[[], object],
+) -> Once:
+    """Do `work` unless (job, key) was claimed already (see `_run_once`); counted by outcome."""
+    try:
+        outcome = _run_once(sessions, team_id=team_id, job=job, key=key, now=now, work=work)
+    except BaseException:
+        SCHEDULER_CLAIMS.labels(job, "failed").inc()
+        raise
+    SCHEDULER_CLAIMS.labels(job, outcome.value).inc()
+    return outcome
+
+
+def _run_once(
     sessions: sessionmaker[Session],
     *,
     team_id: str,
