@@ -56,8 +56,15 @@ class DurableSocketModeHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str, **options: Any) -> None:
         super().__init__(app, app_token, **options)
         self._handling = 0
+        self._handled = 0
         self._stopping = False
         self._idle = threading.Condition()
+
+    @property
+    def handled(self) -> tuple[int, int]:
+        """Envelopes handled so far (acknowledged or not), and being handled now."""
+        with self._idle:
+            return self._handled, self._handling
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         with self._idle:
@@ -69,6 +76,7 @@ class DurableSocketModeHandler(SocketModeHandler):
         finally:
             with self._idle:
                 self._handling -= 1
+                self._handled += 1
                 self._idle.notify_all()
 
     def _handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:

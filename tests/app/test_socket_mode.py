@@ -16,6 +16,7 @@ and SIGTERM stops it cleanly. Every wait polls against a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -32,14 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot import ids
-from bot.db import normalize_url
+from bot.db import make_engine, normalize_url
 from bot.deps import Deps
 from handlers.app import create_app
 from handlers.queue import run_pending
 from handlers.socket_mode import DurableSocketModeHandler
 from models import Kudos, WorkItem
 from models.rhythm import ChannelSettings
-from tests.cli import ROOT
+from tests.cli import ROOT, run_app
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TrackingExecutor
 from tests.slack_double import BOT_USER_ID, TEAM_ID, SlackDouble
 from tests.socket_double import Ack, SocketDouble, button_click, event, slash_command
@@ -246,6 +247,49 @@ def test_an_event_is_acked_after_the_inbox_commit_and_a_redelivery_is_handled_on
         assert list(queued) == [f"event:{event_id}"]
 
 
+@contextlib.contextmanager
+def queue_table_held(database_url: str) -> Iterator[None]:
+    """Another transaction holds the queue's table (SQLite: the write lock; PostgreSQL: a lock
+    that lets reads through and makes inserts wait), longer than an ack may wait for it."""
+    engine = make_engine(database_url)
+    connection = engine.connect()
+    transaction = connection.begin()  # SQLite: BEGIN IMMEDIATE (bot/db.py)
+    try:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("LOCK TABLE work_items IN EXCLUSIVE MODE"))
+        yield
+    finally:
+        transaction.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def test_an_event_that_could_not_be_written_is_not_acked_and_its_redelivery_is_handled(
+    socket_bot: SocketBot, slack: SlackDouble, socket: SocketDouble, database_url: str
+) -> None:
+    first = event(joined("CTEAM"))
+    with queue_table_held(database_url):
+        socket.send(first)
+        wait_until(
+            lambda: socket_bot.handler.handled == (1, 0),
+            timeout=10,
+            what=lambda: f"the envelope is still being handled: {socket_bot.handler.handled}",
+        )
+    socket_bot.wait()
+    assert posts_to(slack, "CTEAM") == []
+
+    again = event(
+        joined("CTEAM"),
+        event_id=first["payload"]["event_id"],
+        retry_attempt=1,
+        retry_reason="timeout",
+    )
+    socket_bot.deliver(again)
+    # One connection keeps its messages in order: an ack of the first would have come first.
+    assert socket.ack_count(first["envelope_id"]) == 0, "nothing was saved: no ack"
+    assert len(posts_to(slack, "CTEAM")) == 1
+
+
 def test_after_a_disconnect_the_client_reconnects_and_keeps_working(
     socket_bot: SocketBot, slack: SlackDouble, socket: SocketDouble, keys: Keys, sessions: Sessions
 ) -> None:
@@ -368,3 +412,26 @@ def test_serve_in_socket_mode_runs_the_queue_and_the_scheduler_and_stops_cleanly
     assert "Traceback" not in output and " ERROR " not in output, output
     assert APP_TOKEN not in output and BOT_TOKEN not in output
     assert json.dumps(KUDOS)[1:-1] not in output, "what people wrote is never logged"
+
+
+def test_serve_says_why_socket_mode_could_not_connect(
+    slack: SlackDouble, database_url: str, sessions: Sessions
+) -> None:
+    slack.handlers["apps.connections.open"] = lambda _: {"ok": False, "error": "invalid_auth"}
+    env = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+        "SCHEDULER_ENABLED": "false",
+    }
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        result = run_app("serve", env=env, in_process=True)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert result.returncode == 1
+    assert "Socket Mode could not connect (apps.connections.open: invalid_auth)" in result.stderr
+    assert APP_TOKEN not in result.stderr
