@@ -408,7 +408,7 @@ def test_serve_in_socket_mode_runs_the_queue_and_the_scheduler_and_stops_cleanly
     assert serve.wait(timeout=20) == 0, log_of(serve)
     output = log_of(serve)
     assert "scheduler started" in output
-    assert "stopped" in output.splitlines()[-1]
+    assert "reciprocity: stopped" in output
     assert "Traceback" not in output and " ERROR " not in output, output
     assert APP_TOKEN not in output and BOT_TOKEN not in output
     assert json.dumps(KUDOS)[1:-1] not in output, "what people wrote is never logged"
