@@ -66,6 +66,11 @@ class DurableSocketModeHandler(SocketModeHandler):
         with self._idle:
             return self._handled, self._handling
 
+    @property
+    def stopping(self) -> bool:
+        with self._idle:
+            return self._stopping
+
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         with self._idle:
             if self._stopping:  # unacknowledged: Slack delivers it again
@@ -95,6 +100,7 @@ class DurableSocketModeHandler(SocketModeHandler):
             self._stopping = True
             if not self._idle.wait_for(lambda: self._handling == 0, timeout):
                 log.warning("%s envelopes still being handled; closing anyway", self._handling)
+        self.client.auto_reconnect_enabled = False  # the socket is about to go, on purpose
         self.client.closed = True  # the message processor's loop ends…
         self.client.message_queue.put(None)  # …as soon as its wait for a message is over
         _wake_the_reader(self.client)

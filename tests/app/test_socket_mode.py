@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -288,6 +289,30 @@ def test_an_event_that_could_not_be_written_is_not_acked_and_its_redelivery_is_h
     # One connection keeps its messages in order: an ack of the first would have come first.
     assert socket.ack_count(first["envelope_id"]) == 0, "nothing was saved: no ack"
     assert len(posts_to(slack, "CTEAM")) == 1
+
+
+def test_stop_lets_the_envelope_in_hand_finish_and_be_acked_then_closes(
+    socket_bot: SocketBot,
+    slack: SlackDouble,
+    socket: SocketDouble,
+    database_url: str,
+    sessions: Sessions,
+) -> None:
+    envelope = slash_command("/kudos", KUDOS, response_url=slack.response_url())
+    handler = socket_bot.handler
+    with queue_table_held(database_url):  # its commit waits: the envelope is in hand
+        socket.send(envelope)
+        wait_until(lambda: handler.handled == (0, 1), timeout=5, what=lambda: "not in hand")
+        stopping = threading.Thread(target=handler.stop)
+        stopping.start()
+        wait_until(lambda: handler.stopping, timeout=5, what=lambda: "stop() did not begin")
+        assert socket.ack_count(envelope["envelope_id"]) == 0
+    stopping.join(timeout=15)
+    assert not stopping.is_alive()
+    assert socket.ack_count(envelope["envelope_id"]) == 1, "acked before the socket closed"
+    socket.wait_for(lambda: socket.links[0].closed, timeout=5, what="the link closed")
+    socket_bot.wait()
+    assert kudos_rows(sessions) == [("UALICE", "UBOB")]
 
 
 def test_after_a_disconnect_the_client_reconnects_and_keeps_working(
