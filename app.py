@@ -153,21 +153,54 @@ def _metrics_directory() -> str | None:
 
 def _serve_socket_mode(settings: Settings) -> int:
     """One process: the Socket Mode connection (each envelope acknowledged after its work is
-    committed, as over HTTP), the queue's worker and the scheduler."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    committed, as over HTTP: handlers/socket_mode.py), the queue's worker and the scheduler,
+    as `app.py worker` runs them beside gunicorn in HTTP mode.
 
+    SIGTERM (or SIGINT): no new envelopes (Slack delivers those again), the ones being
+    handled finish and are acknowledged, the scheduler stops, the worker lets what runs
+    finish; then exit 0."""
+    import signal
+    import threading
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack_api import error_of
     from handlers.app import create_app
+    from handlers.socket_mode import DurableSocketModeHandler
 
-    deps = build_deps(settings, web=True)
-    worker = _start_worker(settings)
-    _start_scheduler(settings)
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(create_app(deps), settings.slack_app_token.get_secret_value())
+    deps = build_deps(settings, web=True)
+    app = create_app(deps)
+    worker = _start_worker(settings)
+    scheduler = _start_scheduler(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    handler = DurableSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    code = 0
     try:
-        handler.start()  # type: ignore[no-untyped-call]
+        try:
+            handler.connect()  # type: ignore[no-untyped-call]
+        except SlackApiError as error:  # e.g. invalid_auth, not_allowed_token_type
+            log.error("Socket Mode could not connect (apps.connections.open: %s)", error_of(error))
+            code = 1
+        except OSError as error:  # Slack unreachable: exit, for the supervisor to restart
+            log.error("Socket Mode could not connect (%s)", type(error).__name__)
+            code = 1
+        else:
+            log.info(
+                "connected over Socket Mode (queued work%s in this process)",
+                ", scheduler" if scheduler is not None else "",
+            )
+            stop.wait()
+            log.info("stopping: no new envelopes; waiting for what runs")
+            handler.stop()
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         worker.stop()
-    return 0
+    log.info("stopped")
+    return code
 
 
 def _start_worker(settings: Settings) -> QueueWorker:

@@ -9,6 +9,7 @@ and deferred work to the queue and committing them before the answer; the consum
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -33,13 +34,15 @@ from bot.logs import log_context
 from bot.services import work
 from bot.services.events import natural_key
 from handlers.messages import may_act_on
-from handlers.queue import COMMIT_TIMEOUT, Deferrer, GroupCommit, QueueRunner, kind_of
+from handlers.queue import COMMIT_TIMEOUT, JSON, Deferrer, GroupCommit, QueueRunner, kind_of
 from handlers.replies import answer_failure
 
 log = logging.getLogger(__name__)
 
 
 def event_row(body: dict[str, Any], raw_body: str, now: datetime) -> dict[str, Any]:
+    """The inbox's row for an event: its raw body over HTTP; over Socket Mode (no raw body:
+    Bolt gets the envelope's payload as a dict) the payload as JSON."""
     event = body.get("event") or {}
     team_id = str(body.get("team_id") or event.get("team") or "")
     return work.new_row(
@@ -48,8 +51,8 @@ def event_row(body: dict[str, Any], raw_body: str, now: datetime) -> dict[str, A
         kind=kind_of(body),
         team_id=team_id,
         function="",
-        body=raw_body,
-        headers={"content-type": ["application/json"]},
+        body=raw_body or json.dumps(body),
+        headers={"content-type": [JSON]},
         now=now,
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import logging
 import os
 import select
@@ -51,6 +52,9 @@ from handlers.replies import tell_privately
 log = logging.getLogger(__name__)
 
 _KEPT_HEADERS = ("content-type",)
+JSON = "application/json"
+ENVELOPE_HEADER = "x-slack-socket-envelope-id"
+"""A Socket Mode envelope's id, as handlers/socket_mode.py passes it to the app."""
 COMMIT_TIMEOUT = 1.5
 """How long an ack waits for its row to be written before answering that nothing was saved
 (then it never is). A commit already under way gets 0.8 s more to answer: 2.3 s at most."""
@@ -198,12 +202,27 @@ def _locked(error: DBAPIError) -> bool:
 
 def request_key(request: BoltRequest, function: str) -> str:
     """Slack signs each request it sends once; the same timestamp and signature again is a
-    replay. (Socket Mode has no signature: its envelopes are acknowledged one by one.)"""
+    replay. Socket Mode has no signature, but each envelope has its id: the same envelope
+    delivered again (its ack lost with a connection) is the same request."""
     signature = request.headers.get("x-slack-signature") or []
     timestamp = request.headers.get("x-slack-request-timestamp") or []
     if signature and timestamp:
         return f"request:{timestamp[0]}:{signature[0][-64:]}:{function}"[:200]
+    envelope = request.headers.get(ENVELOPE_HEADER) or []
+    if envelope and envelope[0]:
+        return f"request:envelope:{envelope[0][:100]}:{function}"[:200]
     return f"request:{uuid.uuid4().hex}:{function}"[:200]
+
+
+def stored_request(request: BoltRequest) -> tuple[str, dict[str, list[str]]]:
+    """The body to store for the consumer, and the headers it is read with. Over HTTP, the raw
+    body as it came (checked by handlers/web.py). A Socket Mode envelope's payload reaches
+    Bolt as a dict with no raw body at all: it is stored as JSON, which Bolt reads back as
+    the same dict, whatever the kind (a slash command's fields, an interaction, an event)."""
+    if request.mode == "socket_mode" and not request.raw_body:
+        return json.dumps(request.body), {"content-type": [JSON]}
+    headers = {k: list(v) for k, v in request.headers.items() if k in _KEPT_HEADERS}
+    return request.raw_body, headers
 
 
 def kind_of(body: dict[str, Any]) -> str:
@@ -232,7 +251,7 @@ class Deferrer:
 
     def __call__(self, function: Callable[..., Any]) -> None:
         request, name = self.request, function.__name__
-        headers = {k: list(v) for k, v in request.headers.items() if k in _KEPT_HEADERS}
+        body, headers = stored_request(request)
         headers["x-slack-bolt-lazy-only"] = ["1"]
         headers["x-slack-bolt-lazy-function-name"] = [name]
         row = work.new_row(
@@ -240,7 +259,7 @@ class Deferrer:
             kind=kind_of(request.body),
             team_id=str(request.context.team_id or ""),
             function=name,
-            body=request.raw_body,
+            body=body,
             headers=headers,
             now=self.clock(),
         )
