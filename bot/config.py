@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Acks first: above this many new items a second (PostgreSQL), the worker slows down.
     worker_yield_above: int = Field(300, ge=0)  # 0: never
     log_level: str = "INFO"
+    # When Slack says the app was uninstalled from a workspace: keep its records for a
+    # reinstall, or delete every one of them (bot/services/workspace_data.py).
+    data_on_uninstall: Literal["keep", "purge"] = "keep"
 
     # The defaults a new workspace starts with; its admins can change them in Slack.
     kudos_daily_budget: int = Field(5, ge=1, le=1000)

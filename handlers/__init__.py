@@ -20,6 +20,7 @@ from handlers import (
     feedback,
     help_requests,
     home,
+    installs,
     kudos,
     mentoring,
     messages,
@@ -67,5 +68,6 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
     routes = Routes(app, lazy_functions=consumer)
     for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
         feature.register(routes)
+    installs.register(routes)
     messages.register(routes, MESSAGE_HOOKS)
     reciprocity.register(routes, SUBCOMMANDS)

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import work as current_work
 from bot.errors import NotSaved, NotSure
 from bot.services import work
+from bot.services.workspace_data import reinstalled_by_request
 from bot.slack_api import error_of
 from handlers.replies import tell_privately
 
@@ -237,6 +238,7 @@ class Deferrer:
             key=request_key(request, name),
             kind=kind_of(request.body),
             team_id=str(request.context.team_id or ""),
+            enterprise_id=request.context.enterprise_id,
             function=name,
             body=request.raw_body,
             headers=headers,
@@ -327,6 +329,9 @@ def run_item(
         return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
     with sessions.begin() as session:
         finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
+        reinstalled_by_request(
+            session=session, team_id=item.team_id, kind=item.kind, received_at=item.enqueued_at
+        )
     return Outcome.DONE if finished else Outcome.LOST
 
 
