@@ -55,7 +55,9 @@ def uninstall(
             for team_id in teams:
                 workspace_data.purge_workspace(session=session, team_id=team_id)
         else:
-            workspace_data.mark_uninstalled(session=session, team_ids=teams, at=at)
+            workspace_data.mark_uninstalled(
+                session=session, team_ids=teams, at=at, defaults=deps.defaults
+            )
     for team_id in teams:
         deps.enterprises_recorded.pop(team_id, None)
     log.info(

@@ -56,12 +56,18 @@ def workspaces_named(
     )
 
 
-def mark_uninstalled(*, session: Session, team_ids: Iterable[str], at: datetime) -> int:
+def mark_uninstalled(
+    *, session: Session, team_ids: Iterable[str], at: datetime, defaults: WorkspaceDefaults
+) -> int:
     """Stop the workspaces' scheduled work from `at` (a later uninstall moves it on, an
-    earlier one leaves it); how many workspace rows say so now."""
+    earlier one leaves it); how many workspace rows say so now. A workspace with records but
+    no row of its own yet gets one, so that the uninstall is remembered."""
     teams = sorted(set(team_ids))
     if not teams:
         return 0
+    for team_id in teams:
+        get_workspace(session=session, team_id=team_id, defaults=defaults, now=at)
+    session.flush()
     result = session.execute(
         update(Workspace)
         .where(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.workspace_data import (
     installed,
+    is_installed,
     mark_installed,
     mark_uninstalled,
     purge_workspace,
@@ -20,10 +21,12 @@ from bot.services.workspace_data import (
     workspace_tables,
     workspaces_named,
 )
+from bot.services.workspaces import WorkspaceDefaults
 from models import Base, Workspace
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 GONE, STAYS = "TGONE", "TSTAYS"
+DEFAULTS = WorkspaceDefaults()
 
 
 def _value(table: Table, column: Any, team: str, number: int) -> Any:
@@ -121,7 +124,7 @@ def test_uninstalled_until_a_request_received_after_it(session: Session) -> None
     _workspace(session, GONE)
     _workspace(session, STAYS)
     later = NOW.replace(hour=14)
-    assert mark_uninstalled(session=session, team_ids=[GONE], at=later) == 1
+    assert mark_uninstalled(session=session, team_ids=[GONE], at=later, defaults=DEFAULTS) == 1
     assert _installed(session) == {STAYS}
 
     # Received before the uninstall (run late from the queue), or the uninstall itself: no.
@@ -144,12 +147,18 @@ def test_an_earlier_uninstall_never_moves_the_moment_back_and_a_grant_clears_it(
 ) -> None:
     _workspace(session, GONE)
     later = NOW.replace(hour=14)
-    mark_uninstalled(session=session, team_ids=[GONE], at=later)
-    assert mark_uninstalled(session=session, team_ids=[GONE], at=NOW) == 0
+    mark_uninstalled(session=session, team_ids=[GONE], at=later, defaults=DEFAULTS)
+    assert mark_uninstalled(session=session, team_ids=[GONE], at=NOW, defaults=DEFAULTS) == 0
     session.expire_all()
     assert session.get(Workspace, GONE).uninstalled_at == later  # type: ignore[union-attr]
     assert mark_installed(session=session, team_ids=[GONE]) == 1
     assert _installed(session) == {GONE}
+
+
+def test_an_uninstall_of_a_workspace_with_no_row_yet_is_remembered(session: Session) -> None:
+    assert mark_uninstalled(session=session, team_ids=[GONE], at=NOW, defaults=DEFAULTS) == 1
+    assert not is_installed(session=session, team_id=GONE)
+    assert is_installed(session=session, team_id=STAYS)
 
 
 def test_an_org_wide_uninstall_names_every_workspace_of_the_org(session: Session) -> None:
