@@ -145,8 +145,11 @@ def record_enterprise(
 ) -> int:
     """The workspace belongs to this Enterprise Grid org: say so on its row (made now if this
     is its first contact), and on every row of it that does not say so yet (those written
-    before it was known); rows changed. From then on each insert reads it from there."""
-    get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
+    before it was known); rows changed. From then on each insert reads it from there, so a
+    workspace row that says so already means every row of it does: nothing to do."""
+    workspace = get_workspace(session=session, team_id=team_id, defaults=defaults, now=now)
+    if workspace.enterprise_id == enterprise_id:
+        return 0
     session.flush()
     changed = 0
     for table in workspace_tables():
