@@ -163,6 +163,9 @@ def test_a_command_from_an_org_wide_install_lands_in_its_workspace_with_the_org_
         items = session.scalars(select(WorkItem).where(WorkItem.kind == "command /kudos")).all()
         assert [(i.team_id, i.enterprise_id) for i in items] == [(GRID, ORG)]
 
+    listed = bot.slack.calls_to("users.list")  # "@bob": found in that workspace's roster
+    assert listed and {call.get("team_id") for call in listed} == {GRID}
+
     command(bot, "/reciprocity", "me", user="UBOB")
     assert "Kudos — gave 0 · received 1" in json.dumps(
         bot.slack.responses[-1]["blocks"], ensure_ascii=False
