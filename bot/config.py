@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     worker_yield_above: int = Field(300, ge=0)  # 0: never
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object per line (bot/logs.py)
+    # When Slack says the app was uninstalled from a workspace: keep its records for a
+    # reinstall, or delete every one of them (bot/services/workspace_data.py).
+    data_on_uninstall: Literal["keep", "purge"] = "keep"
 
     # The defaults a new workspace starts with; its admins can change them in Slack.
     kudos_daily_budget: int = Field(5, ge=1, le=1000)

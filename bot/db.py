@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, ScalarSelect, create_engine, event, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from models import Workspace
 
 
 def normalize_url(url: str) -> str:
@@ -79,7 +81,26 @@ def make_engine(
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "before_flush", _carry_enterprise)
+    return sessions
+
+
+def enterprise_of_team(team_id: str) -> ScalarSelect[str | None]:
+    """The Enterprise Grid org of a workspace, as SQL: read inside the statement that uses it."""
+    return select(Workspace.enterprise_id).where(Workspace.team_id == team_id).scalar_subquery()
+
+
+def _carry_enterprise(session: Session, _context: Any, _instances: Any) -> None:
+    """Every new row of a workspace carries its Enterprise Grid org (where its workspace row
+    knows one): the insert reads it from `workspaces` itself, so no query is added, and no
+    insert has to remember it."""
+    for row in session.new:
+        if isinstance(row, Workspace) or getattr(row, "enterprise_id", False) is not None:
+            continue
+        team_id = getattr(row, "team_id", None)
+        if team_id:
+            row.enterprise_id = enterprise_of_team(team_id)
 
 
 def insert_once(session: Session, row: object) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
@@ -28,6 +28,16 @@ def workspace_defaults(settings: Settings) -> WorkspaceDefaults:
     )
 
 
+def no_tokens_to_forget(enterprise_id: str | None, team_id: str | None) -> None:
+    """Single-workspace mode: the one token lives in the settings, not in the database."""
+
+
+ForgetTokens = Callable[[str | None, str | None], None]
+"""`forget_tokens(enterprise_id, team_id)`: delete or null every stored token of that
+workspace (or, with team_id None, of that org-wide install) and drop its cached
+authorization; the uninstall handlers call it."""
+
+
 @dataclass
 class Deps:
     settings: Settings
@@ -36,6 +46,9 @@ class Deps:
     client: WebClient
     clock: Callable[[], datetime]
     directory: MemberDirectory
+    forget_tokens: ForgetTokens = no_tokens_to_forget
+    # Workspace → the Enterprise Grid org this process has seen recorded for it.
+    enterprises_recorded: dict[str, str] = field(default_factory=dict)
 
     @property
     def defaults(self) -> WorkspaceDefaults:

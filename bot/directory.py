@@ -245,7 +245,8 @@ class MemberDirectory:
         if hit and hit[0] > time.monotonic() and not fresh:
             return hit[1]
         people: list[Person] = []
-        for page in client.users_list(limit=200):
+        # team_id: an org-wide (Enterprise Grid) token lists that workspace; others ignore it.
+        for page in client.users_list(limit=200, team_id=team_id):
             people.extend(person_from_slack(team_id, u) for u in page.get("members", []))
         expires = time.monotonic() + self._ttl
         with self._lock:

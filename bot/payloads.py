@@ -417,3 +417,49 @@ def private_metadata(view: dict[str, Any]) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def workspace_of(body: dict[str, Any]) -> tuple[str, str | None]:
+    """(the workspace, its Enterprise Grid org or None) a request belongs to.
+
+    An org-wide install of Enterprise Grid sends payloads whose `team` is null (interactions)
+    or whose `authorizations[0].team_id` is null (events), with `is_enterprise_install` true:
+    the workspace is then the outer `team_id` (events, commands), `user.team_id`
+    (interactions) or `view.team_id` (views), and the org is `enterprise.id`,
+    `enterprise_id`, `team.enterprise_id` or the authorization's `enterprise_id`. An org-level
+    event (`team_access_revoked`, an org-wide `app_uninstalled`) names no workspace: "".
+    """
+    enterprise = _enterprise_of(body)
+    found = body.get("event")
+    event: dict[str, Any] = found if isinstance(found, dict) else {}
+    views = [body.get("view"), event.get("view")]
+    authorizations = body.get("authorizations")
+    first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
+    candidates = [
+        team_of(body),
+        *(view.get("team_id") for view in views if isinstance(view, dict)),
+        event.get("team") if isinstance(event.get("team"), str) else None,
+        first.get("team_id") if isinstance(first, dict) else None,
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate and candidate != enterprise:
+            return candidate, enterprise
+    return "", enterprise
+
+
+def _enterprise_of(body: dict[str, Any]) -> str | None:
+    enterprise = body.get("enterprise")
+    if isinstance(enterprise, dict) and isinstance(enterprise.get("id"), str):
+        return str(enterprise["id"]) or None
+    if isinstance(enterprise, str) and enterprise:
+        return enterprise
+    if isinstance(body.get("enterprise_id"), str) and body["enterprise_id"]:
+        return str(body["enterprise_id"])
+    team = body.get("team")
+    if isinstance(team, dict) and isinstance(team.get("enterprise_id"), str):
+        return str(team["enterprise_id"]) or None
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations and isinstance(authorizations[0], dict):
+        found = authorizations[0].get("enterprise_id")
+        return str(found) if isinstance(found, str) and found else None
+    return None

@@ -20,6 +20,7 @@ from handlers import (
     feedback,
     help_requests,
     home,
+    installs,
     kudos,
     mentoring,
     messages,
@@ -84,5 +85,6 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
     )
     for feature in features:
         feature.register(routes)
+    installs.register(routes)
     messages.register(routes, MESSAGE_HOOKS)
     reciprocity.register(routes, SUBCOMMANDS)

@@ -31,8 +31,10 @@ from bot.db import make_engine
 from bot.deps import Deps
 from bot.errors import NotSaved
 from bot.logs import log_context
+from bot.payloads import workspace_of
 from bot.services import work
 from bot.services.events import natural_key
+from bot.services.workspace_data import record_enterprise
 from handlers.messages import may_act_on
 from handlers.queue import COMMIT_TIMEOUT, JSON, Deferrer, GroupCommit, QueueRunner, kind_of
 from handlers.replies import answer_failure
@@ -44,12 +46,13 @@ def event_row(body: dict[str, Any], raw_body: str, now: datetime) -> dict[str, A
     """The inbox's row for an event: its raw body over HTTP; over Socket Mode (no raw body:
     Bolt gets the envelope's payload as a dict) the payload as JSON."""
     event = body.get("event") or {}
-    team_id = str(body.get("team_id") or event.get("team") or "")
+    team_id, enterprise_id = workspace_of(body)
     return work.new_row(
         key=f"event:{body.get('event_id') or uuid.uuid4().hex}",
         natural_key=natural_key(team_id, event),
         kind=kind_of(body),
         team_id=team_id,
+        enterprise_id=enterprise_id,
         function="",
         body=raw_body or json.dumps(body),
         headers={"content-type": [JSON]},
@@ -131,6 +134,51 @@ class ProvideQueue(Middleware):
         return next()
 
 
+class ResolveWorkspace(Middleware):
+    """Every listener finds the workspace where it always looks, Enterprise Grid included.
+
+    An org-wide install's payloads name their workspace elsewhere (bot/payloads.py:
+    workspace_of): where `team_id` or `team` is missing or null, the workspace is put there,
+    and in the request's context. The first time this process sees a workspace's org, its
+    workspace row records it (and every row of it written before), so each insert from then
+    on carries it (bot/db.py). `record`: the queue's consumer does that, off the ack's path
+    (a fast part writes nothing of its own: it queues)."""
+
+    def __init__(self, deps: Deps, *, record: bool) -> None:
+        self.deps = deps
+        self.record = record
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        body = req.body
+        team_id, enterprise_id = workspace_of(body)
+        if team_id:
+            if "command" in body or body.get("type") == "event_callback":
+                if not body.get("team_id"):
+                    body["team_id"] = team_id
+            elif not (isinstance(body.get("team"), dict) and body["team"].get("id")):
+                body["team"] = {"id": team_id, "enterprise_id": enterprise_id}
+            if not req.context.team_id:
+                req.context["team_id"] = team_id
+            known = self.deps.enterprises_recorded.get(team_id)
+            if self.record and enterprise_id and known != enterprise_id:
+                self._record(team_id, enterprise_id)
+        return next()
+
+    def _record(self, team_id: str, enterprise_id: str) -> None:
+        deps = self.deps
+        with deps.sessions.begin() as session:
+            record_enterprise(
+                session=session,
+                team_id=team_id,
+                enterprise_id=enterprise_id,
+                defaults=deps.defaults,
+                now=deps.clock(),
+            )
+        deps.enterprises_recorded[team_id] = enterprise_id
+
+
 _commit_engines: dict[tuple[int, str], Engine] = {}
 _commit_engines_lock = threading.Lock()
 
@@ -193,6 +241,8 @@ def create_app(
         commits = GroupCommit(commit_engine(deps.sessions), timeout=COMMIT_TIMEOUT)
         app.use(EventInbox(deps, commits))
         app.use(ProvideQueue(deps, commits, executor))
+
+    app.use(ResolveWorkspace(deps, record=consumer))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:

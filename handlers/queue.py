@@ -46,6 +46,7 @@ from bot import work as current_work
 from bot.errors import NotSaved, NotSure
 from bot.logs import log_context
 from bot.services import work
+from bot.services.workspace_data import reinstalled_by_request
 from bot.slack_api import error_of
 from handlers.replies import tell_privately
 
@@ -258,6 +259,7 @@ class Deferrer:
             key=request_key(request, name),
             kind=kind_of(request.body),
             team_id=str(request.context.team_id or ""),
+            enterprise_id=request.context.enterprise_id,
             function=name,
             body=body,
             headers=headers,
@@ -366,6 +368,9 @@ def _run_item(
         return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
     with sessions.begin() as session:
         finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
+        reinstalled_by_request(
+            session=session, team_id=item.team_id, kind=item.kind, received_at=item.enqueued_at
+        )
     return Outcome.DONE if finished else Outcome.LOST
 
 

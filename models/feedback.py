@@ -26,6 +26,7 @@ class FeedbackRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     batch_id: Mapped[str] = mapped_column(String(36))
     requester_id: Mapped[str] = mapped_column(String(32))
     reviewer_id: Mapped[str] = mapped_column(String(32))
@@ -47,6 +48,7 @@ class FeedbackOffer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     helped_id: Mapped[str] = mapped_column(String(32))
     helper_id: Mapped[str] = mapped_column(String(32))
     about: Mapped[str] = mapped_column(String(300))
@@ -66,6 +68,7 @@ class Feedback(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     giver_id: Mapped[str] = mapped_column(String(32))
     receiver_id: Mapped[str] = mapped_column(String(32))
     request_id: Mapped[int | None] = mapped_column(

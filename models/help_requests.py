@@ -37,6 +37,7 @@ class HelpRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(32))
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     requester_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -68,6 +69,7 @@ class HelpOffer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     request_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("help_requests.id", ondelete="CASCADE")
     )
@@ -88,6 +90,7 @@ class HelpSuggestion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     request_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("help_requests.id", ondelete="CASCADE")
     )
@@ -108,6 +111,7 @@ class HelpThanks(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     request_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("help_requests.id", ondelete="CASCADE")
     )

@@ -21,6 +21,8 @@ class OnboardingProgramme(Base):
     __tablename__ = "onboarding_programmes"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     horizon_days: Mapped[int] = mapped_column(Integer, default=30)
     turned_on_by: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -37,6 +39,7 @@ class BuddyVolunteer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32))
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -61,6 +64,7 @@ class OnboardingHire(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32))
     tz: Mapped[str] = mapped_column(String(64), default="UTC")  # their profile's, at joining
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)

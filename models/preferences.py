@@ -16,6 +16,7 @@ class MemberPreferences(Base):
     __tablename__ = "member_preferences"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tz: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: Slack profile's
     work_start_minute: Mapped[int] = mapped_column(Integer, default=9 * 60)
@@ -45,6 +46,7 @@ class MemberTopic(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32))
     topic: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

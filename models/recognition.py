@@ -22,6 +22,7 @@ class Kudos(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     post_id: Mapped[str] = mapped_column(String(36))
     giver_id: Mapped[str] = mapped_column(String(32))
     receiver_id: Mapped[str] = mapped_column(String(32))
@@ -45,6 +46,7 @@ class Thanks(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     giver_id: Mapped[str] = mapped_column(String(32))
     receiver_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))

@@ -16,6 +16,7 @@ class ChannelSettings(Base):
     __tablename__ = "channel_settings"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tz: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: the default, UTC
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -46,6 +47,7 @@ class SharePrompt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(16))  # ISO week, e.g. 2026-W48
     message_ts: Mapped[str] = mapped_column(String(32))
@@ -63,6 +65,7 @@ class ShareReply(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     prompt_id: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[str] = mapped_column(String(32))

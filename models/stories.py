@@ -24,6 +24,7 @@ class Story(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(32))  # the queued work that nominated it (stable_id)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sharer_id: Mapped[str] = mapped_column(String(32))
     author_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
@@ -48,6 +49,7 @@ class StoryConsent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32))
     answer: Mapped[str] = mapped_column(String(16))  # asked | yes
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -60,6 +62,8 @@ class StoryChannel(Base):
     __tablename__ = "story_channels"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -42,6 +42,7 @@ class WorkItem(Base):
     natural_key: Mapped[str | None] = mapped_column(String(400), unique=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(32))  # event type or request type, for `inbox`
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     function: Mapped[str] = mapped_column(String(200))  # the lazy function; "" for an event
     body: Mapped[str | None] = mapped_column(Text, nullable=True)  # dropped once done
     headers: Mapped[dict[str, list[str]]] = mapped_column(JSON)
@@ -62,6 +63,7 @@ class PostedMessage(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -16,6 +16,9 @@ class Workspace(Base):
     __tablename__ = "workspaces"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The Enterprise Grid org it belongs to (None outside Grid); every row of the workspace
+    # carries it too (bot/tenancy.py fills it on insert).
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     kudos_daily_budget: Mapped[int] = mapped_column(Integer)
     thanks_emoji: Mapped[list[str]] = mapped_column(JSON)
     kudos_values: Mapped[list[str]] = mapped_column(JSON)
@@ -24,6 +27,10 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the member list (users.list) was last copied into `members`.
     roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When Slack said the app was uninstalled (or its bot token revoked) here: while set, no
+    # scheduled work runs for it. A request received after it clears it (bot/services/
+    # workspace_data.py says the rule).
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Member(Base):
@@ -36,6 +43,7 @@ class Member(Base):
     __tablename__ = "members"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255), default="")
     name: Mapped[str] = mapped_column(String(255), default="")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.db import insert_once
 from bot.errors import DomainError
 from bot.services.due import Schedule, format_schedule, parse_clock, parse_day
+from bot.services.workspace_data import installed
 from models.rhythm import ChannelSettings
 
 DEFAULT_TZ = "UTC"
@@ -201,7 +202,11 @@ def enrolled_channels(
     *, session: Session, kind: str, team_id: str | None = None, channel_id: str | None = None
 ) -> list[ChannelSettings]:
     """Channels with this weekly work on (or exactly the one asked for, on or not)."""
-    stmt = select(ChannelSettings).order_by(ChannelSettings.team_id, ChannelSettings.channel_id)
+    stmt = (
+        select(ChannelSettings)
+        .where(installed(ChannelSettings.team_id))
+        .order_by(ChannelSettings.team_id, ChannelSettings.channel_id)
+    )
     if channel_id is not None:
         stmt = stmt.where(ChannelSettings.channel_id == channel_id)
     elif kind == "digest":

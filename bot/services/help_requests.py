@@ -21,6 +21,7 @@ from bot.errors import DomainError
 from bot.services.people import Person, remember_member, remember_members
 from bot.services.preferences import load_preferences
 from bot.services.routing import MAX_SUGGESTIONS, WINDOW, Candidate, choose_helpers
+from bot.services.workspace_data import installed
 from bot.text import clean, from_slack
 from models import Member, MemberTopic
 from models.help_requests import HelpOffer, HelpRequest, HelpSuggestion, HelpThanks
@@ -744,6 +745,7 @@ def unanswered_requests(
         HelpRequest.status == OPEN,
         HelpRequest.first_offer_at.is_(None),
         HelpRequest.created_at <= opened_before,
+        installed(HelpRequest.team_id),
     )
     if channel_id:
         stmt = stmt.where(HelpRequest.channel_id == channel_id)
@@ -759,6 +761,7 @@ def unresolved_with_offers(
         HelpRequest.first_offer_at.is_not(None),
         HelpRequest.first_offer_at <= offered_before,
         HelpRequest.resolved_at.is_(None),
+        installed(HelpRequest.team_id),
     )
     if channel_id:
         stmt = stmt.where(HelpRequest.channel_id == channel_id)
@@ -824,6 +827,7 @@ def stale_due(
             HelpRequest.status == OPEN,
             HelpRequest.created_at <= cutoff,
             (HelpRequest.reopened_at.is_(None)) | (HelpRequest.reopened_at <= cutoff),
+            installed(HelpRequest.team_id),
         )
         .order_by(HelpRequest.created_at, HelpRequest.id)
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import insert_once
 from bot.services.gate import WEEK, Decision, Kind, Verdict
+from bot.services.workspace_data import installed
 from models.nudges import Nudge
 
 PENDING, SENT, DROPPED = "pending", "sent", "dropped"
@@ -118,7 +119,7 @@ def due_nudges(*, session: Session, now: datetime, limit: int = 500) -> list[Nud
     return list(
         session.scalars(
             select(Nudge)
-            .where(Nudge.status == PENDING, Nudge.not_before <= now)
+            .where(Nudge.status == PENDING, Nudge.not_before <= now, installed(Nudge.team_id))
             .order_by(Nudge.not_before, Nudge.id)
             .limit(limit)
         )

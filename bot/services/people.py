@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db import insert_once
+from bot.db import enterprise_of_team, insert_once
 from models import Member
 
 
@@ -136,6 +136,7 @@ def _new_row(person: Person, now: datetime) -> dict[str, object]:
     profile = _profile(person) if person.known else {}
     return {
         "team_id": person.team_id,
+        "enterprise_id": enterprise_of_team(person.team_id),
         "user_id": person.id,
         **(profile or {"display_name": "", "tz": "UTC", "is_bot": person.is_bot}),
         "profile_at": now if person.known else None,

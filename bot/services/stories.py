@@ -21,6 +21,7 @@ from bot.errors import DomainError
 from bot.services import nudges as nudge_records
 from bot.services.due import local_moment
 from bot.services.people import zone
+from bot.services.workspace_data import installed
 from bot.text import USER_MENTION, clean
 from models.nudges import Nudge
 from models.stories import Story, StoryChannel, StoryConsent
@@ -285,7 +286,11 @@ def set_story_channel(
 
 
 def story_channels(*, session: Session, channel_id: str | None = None) -> list[StoryChannel]:
-    stmt = select(StoryChannel).order_by(StoryChannel.team_id)
+    stmt = (
+        select(StoryChannel)
+        .where(installed(StoryChannel.team_id))  # not once the app left the workspace
+        .order_by(StoryChannel.team_id)
+    )
     if channel_id is not None:
         stmt = stmt.where(StoryChannel.channel_id == channel_id)
     return list(session.scalars(stmt))

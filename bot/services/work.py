@@ -67,12 +67,14 @@ def new_row(
     headers: dict[str, list[str]],
     now: datetime,
     natural_key: str | None = None,
+    enterprise_id: str | None = None,
 ) -> dict[str, Any]:
     return {
         "key": key[:200],
         "natural_key": natural_key[:400] if natural_key else None,
         "kind": kind[:32],
         "team_id": team_id[:32],
+        "enterprise_id": enterprise_id[:32] if enterprise_id else None,
         "function": function[:200],
         "body": body,
         "headers": headers,

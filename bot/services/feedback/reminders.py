@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.services.feedback.requests import GIVEN, PENDING, RequestView, request_view
 from bot.services.people import zone
+from bot.services.workspace_data import installed
 from models.feedback import Feedback, FeedbackRequest
 
 REMINDER_AFTER_WORKING_DAYS = 5
@@ -20,7 +21,8 @@ REMINDER_AFTER_WORKING_DAYS = 5
 # ----- reminders (the reminders job calls these) ---------------------------------------------
 def feedback_teams(*, session: Session) -> list[str]:
     """Workspaces that ever asked for feedback (the reminders job looks at each)."""
-    return sorted(set(session.scalars(select(FeedbackRequest.team_id).distinct())))
+    teams = select(FeedbackRequest.team_id).where(installed(FeedbackRequest.team_id))
+    return sorted(set(session.scalars(teams.distinct())))
 
 
 def pending_feedback_requests(

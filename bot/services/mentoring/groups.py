@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.errors import DomainError
 from bot.services import topics as topics_service
 from bot.services.people import Person
+from bot.services.workspace_data import installed
 from models.mentoring import (
     MentoringEnrollment,
     MentoringGroup,
@@ -82,7 +83,8 @@ class GroupView:
 # ----- for the reminders job and the weekly digest ----------
 def mentoring_teams(*, session: Session) -> list[str]:
     """Workspaces with any mentoring groups (the reminders job looks at each)."""
-    return sorted(set(session.scalars(select(MentoringGroup.team_id).distinct())))
+    teams = select(MentoringGroup.team_id).where(installed(MentoringGroup.team_id))
+    return sorted(set(session.scalars(teams.distinct())))
 
 
 def quiet_pairs(*, session: Session, team_id: str, since: datetime) -> list[GroupView]:
@@ -170,13 +172,16 @@ def round_is_due(now: datetime) -> bool:
 
 def teams_in_program(*, session: Session) -> list[str]:
     """Teams with anyone enrolled, or with groups still running or waiting for delivery."""
-    enrolled = select(MentoringEnrollment.team_id).where(MentoringEnrollment.active.is_(True))
+    enrolled = select(MentoringEnrollment.team_id).where(
+        MentoringEnrollment.active.is_(True), installed(MentoringEnrollment.team_id)
+    )
     running = select(MentoringGroup.team_id).where(
         or_(
             MentoringGroup.ended_at.is_(None),
             MentoringGroup.thanked_at.is_(None),
             MentoringGroup.introduced_at.is_(None),
-        )
+        ),
+        installed(MentoringGroup.team_id),
     )
     return sorted(
         set(session.scalars(enrolled.distinct())) | set(session.scalars(running.distinct()))

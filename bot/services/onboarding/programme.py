@@ -16,6 +16,7 @@ from bot.services.onboarding.calendar import BUDDY_WITHIN_DAYS, working_day_ends
 from bot.services.onboarding.matching import MAX_CAPACITY, Newcomer, Volunteer, choose_buddy
 from bot.services.people import Person, remember_member
 from bot.services.preferences import Preferences, get_preferences
+from bot.services.workspace_data import installed
 from models import Member
 from models.mentoring import MentoringAvoid
 from models.onboarding import BuddyVolunteer, OnboardingHire, OnboardingProgramme
@@ -101,7 +102,9 @@ def set_programme(
 def teams_with_hires(*, session: Session) -> list[str]:
     """Workspaces with new hires still in the programme (what the job looks at)."""
     rows = session.scalars(
-        select(OnboardingHire.team_id).where(OnboardingHire.finished_at.is_(None)).distinct()
+        select(OnboardingHire.team_id)
+        .where(OnboardingHire.finished_at.is_(None), installed(OnboardingHire.team_id))
+        .distinct()
     )
     return sorted(rows)
 
