@@ -1,6 +1,13 @@
 """Every table, imported here so that `Base.metadata` knows them all (Alembic reads it)."""
 
-from models import feedback, help_requests, mentoring, nudges, rhythm  # noqa: F401
+from models import (  # noqa: F401
+    feedback,
+    help_requests,
+    installations,
+    mentoring,
+    nudges,
+    rhythm,
+)
 from models.base import Base, UTCDateTime
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks
