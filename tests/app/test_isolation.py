@@ -283,6 +283,37 @@ def forge(bot: Bot, slack: SlackDouble, team: str, theirs: Shown) -> Shown:
         for view in theirs.views():
             if view.get("type") == "modal":
                 send.view_submission(view, {}, user=user)
+    # Events about their messages: a reply in their help card's thread, an emoji on their posts.
+    posts = [
+        (c.params.get("channel"), c.params.get("ts"))
+        for c in theirs.calls
+        if c.method in ("chat.postMessage", "chat.update") and c.params.get("ts")
+    ]
+    posts += [(r.channel_id, r.message_ts) for r in requests_of(bot.deps.sessions, OTHER[team])]
+    assert posts
+    for n, (channel, ts) in enumerate(posts):
+        for where in (channel, CHANNEL[team]):
+            send.event(
+                {
+                    "type": "message",
+                    "user": "UDAVE",
+                    "text": "here is how",
+                    "channel": where,
+                    "ts": f"1800000000.{n:06d}",
+                    "thread_ts": ts,
+                    "channel_type": "channel",
+                }
+            )
+            send.event(
+                {
+                    "type": "reaction_added",
+                    "user": "UDAVE",
+                    "reaction": "pray",
+                    "item_user": "UBOB",
+                    "item": {"type": "message", "channel": where, "ts": ts},
+                    "event_ts": f"1800000001.{n:06d}",
+                }
+            )
     return watch.shown()
 
 
@@ -315,7 +346,8 @@ def test_two_workspaces_share_nothing_even_forged(
             run_job(name, two.deps, now=clock.now + timedelta(hours=hours))
     jobs = watch.shown()
     posts = [c for c in jobs.calls if c.method == "chat.postMessage"]
-    assert any(c.params.get("channel") in CHANNEL.values() for c in posts), "no digest ran"
+    for channel in CHANNEL.values():  # each channel's digest (or prompt) went out
+        assert any(c.params.get("channel") == channel for c in posts), channel
     for call in jobs.calls:
         text = json.dumps(call.params, ensure_ascii=False)
         team = slack.token_team(call.token)
