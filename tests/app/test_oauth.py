@@ -526,4 +526,28 @@ def test_debug_logs_of_the_oauth_flow_hold_no_token_secret_or_code(
     ]
     assert len(secrets_) >= 10
     for secret in secrets_:
-        assert secret not in logged, secret[:12]
+        assert secret not in logged, logged[
+            max(0, logged.find(secret) - 300) : logged.find(secret) + 50
+        ]
+
+
+def test_the_log_filter_masks_oauth_codes_secrets_and_basic_credentials() -> None:
+    from bot.logs import RedactSecrets
+
+    def masked(message: str) -> str:
+        record = logging.LogRecord("x", logging.DEBUG, __file__, 1, message, (), None)
+        RedactSecrets().filter(record)
+        return record.getMessage()
+
+    secret = "9f8e7d6c5b4a39281706"
+    for message in (
+        f"request: {{'code': ['{secret}'], 'state': ['s']}}",
+        f"body_params: {{'client_secret': '{secret}', 'code': '{secret}'}}",
+        f'body: {{"ok": true, "refresh_token": "xoxe-1-{secret}", "access_token": "{secret}"}}',
+        f"headers: {{'Authorization': 'Basic {secret}=='}}",
+        f"/slack/oauth_redirect?code={secret}&state=abc",
+    ):
+        assert secret not in masked(message), message
+    assert masked("the app answered with status code: 500") == (
+        "the app answered with status code: 500"
+    )
