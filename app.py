@@ -8,6 +8,8 @@ python app.py forget --user U  erase a person's personal data
 python app.py record --user U  a person's own contribution record (Markdown or JSON)
 python app.py inbox [--dead]   queued work that is pending (or dead); --retry ID|all
 python app.py worker           run queued work and the scheduler (serve starts one itself)
+python app.py new-token-key    print a fresh key for TOKEN_ENCRYPTION_KEYS
+python app.py rotate-token-key re-encrypt every stored token with the first key
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ Reciprocity needs Slack credentials: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
        SLACK_SIGNING_SECRET=…
      For Socket Mode instead of a public URL, also set SLACK_APP_TOKEN=xapp-… (an app-level
      token with the connections:write scope) and turn Socket Mode on in the app's settings.
+
+To serve many workspaces instead, installed through Slack's OAuth flow, set
+SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET, PUBLIC_URL and
+TOKEN_ENCRYPTION_KEYS (`python app.py new-token-key`), and no SLACK_BOT_TOKEN; then open
+PUBLIC_URL/slack/install.
 """
 
 
@@ -69,13 +76,20 @@ def build_deps(
     engine = engine or make_engine(settings.database_url, bounded=web)
     sessions = make_sessionmaker(engine)
     clock = clock or utc_now
+    client = client or make_client(settings)
+    installs = None
+    if settings.oauth_enabled:  # many workspaces: each request and job uses its own token
+        from bot.installs import Installs
+
+        installs = Installs(settings, engine=engine, client=client, clock=clock)
     return Deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        client=client or make_client(settings),
+        client=client,
         clock=clock,
         directory=MemberDirectory(sessions, clock, workspace_defaults(settings)),
+        installs=installs,
     )
 
 
@@ -123,6 +137,8 @@ def serve(settings: Settings) -> int:
         on_exit=lambda _arbiter: background_process.stop(),
     )
     log.info("serving POST /slack/events, GET /healthz and GET /metrics on port %s", settings.port)
+    if settings.oauth_enabled:
+        log.info("installs: %s/slack/install", settings.public_url)
     try:
         server.run()
     finally:
@@ -296,7 +312,17 @@ def main(argv: list[str] | None = None) -> int:
     record.add_argument("--team", help="the workspace (default: the only one they are in)")
     record.add_argument("--since", help="from this date (default: the last 90 days)")
     record.add_argument("--format", choices=("md", "json"), default="md")
+    sub.add_parser("new-token-key", help="print a fresh key for TOKEN_ENCRYPTION_KEYS")
+    sub.add_parser(
+        "rotate-token-key",
+        help="re-encrypt every stored token with the first of TOKEN_ENCRYPTION_KEYS",
+    )
     args = parser.parse_args(argv)
+    if args.cmd == "new-token-key":  # needs no settings: it makes the one OAuth mode needs
+        from bot.installs import new_key
+
+        print(new_key())
+        return 0
 
     try:
         settings = load_settings()
@@ -322,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         return _inbox(settings, args)
     if cmd == "record":
         return _record(settings, args)
+    if cmd == "rotate-token-key":
+        return _rotate_token_key(settings)
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
@@ -471,6 +499,31 @@ def _record(settings: Settings, args: argparse.Namespace) -> int:
             return 0
     finally:
         engine.dispose()
+
+
+def _rotate_token_key(settings: Settings) -> int:
+    """Every stored token re-encrypted with the first key: the others can then be dropped."""
+    from cryptography.fernet import InvalidToken
+
+    from bot.db import make_engine
+    from bot.installs import TokenKeys, rotate_keys
+
+    if not settings.token_keys:
+        sys.stderr.write("TOKEN_ENCRYPTION_KEYS is empty: nothing to encrypt with\n")
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        count = rotate_keys(engine, TokenKeys(settings.token_keys))
+    except InvalidToken:
+        sys.stderr.write(
+            "a stored token can't be read with any key in TOKEN_ENCRYPTION_KEYS: keep the old "
+            "key in the list (after the new one) until this has run; nothing was changed\n"
+        )
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{count} stored secrets re-encrypted with the first key; the others can be dropped")
+    return 0
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_THANKS_EMOJI = ("pray", "raised_hands", "clap", "heart")
@@ -25,6 +26,16 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Many workspaces (OAuth installs): set these two and no SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    public_url: str = "http://localhost:3000"
+    # Comma-separated Fernet keys; the first encrypts, any of them decrypts (key rotation).
+    token_encryption_keys: SecretStr | None = None
+    token_rotation_expiration_minutes: int = Field(120, ge=1, le=1440)
+    oauth_state_expiration_seconds: int = Field(600, ge=30, le=3600)
+    # How long a process keeps a workspace's installation in memory between database reads.
+    authorize_cache_seconds: int = Field(60, ge=0, le=3600)
     database_url: str = "sqlite:///reciprocity.db"
     slack_api_url: str = "https://slack.com/api/"
     port: int = Field(3000, ge=1, le=65535)
@@ -52,7 +63,15 @@ class Settings(BaseSettings):
     pairing_horizon_weeks: int = Field(6, ge=1, le=52)
     mentor_capacity: int = Field(2, ge=1, le=20)
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        "token_encryption_keys",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -97,9 +116,56 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
 
+    @field_validator("token_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = [k.strip() for k in value.get_secret_value().split(",") if k.strip()]
+        for number, key in enumerate(keys, start=1):
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                raise ValueError(
+                    f"key {number} is not a Fernet key "
+                    "(make one with `python app.py new-token-key`)"
+                ) from None
+        return SecretStr(",".join(keys)) if keys else None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the bot's public http(s) URL, e.g. https://bot.example.com")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _oauth_needs_a_key(self) -> Settings:
+        if self.oauth_enabled and self.token_encryption_keys is None:
+            raise ValueError(
+                "TOKEN_ENCRYPTION_KEYS is required with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "(installs' tokens are stored encrypted): make one with "
+                "`python app.py new-token-key`"
+            )
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            raise ValueError("set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither")
+        return self
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces: Slack's OAuth installs, each workspace with its own token."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
+    @property
+    def token_keys(self) -> list[str]:
+        """TOKEN_ENCRYPTION_KEYS as a list, the encrypting key first."""
+        if self.token_encryption_keys is None:
+            return []
+        return self.token_encryption_keys.get_secret_value().split(",")
+
     @property
     def has_slack_credentials(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool((self.slack_bot_token or self.oauth_enabled) and self.slack_signing_secret)
 
 
 class ConfigError(Exception):
@@ -113,6 +179,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "?"
-            lines.append(f"{name}: {error['msg']}")
+            if error["loc"]:
+                lines.append(f"{str(error['loc'][0]).upper()}: {error['msg']}")
+            else:  # a rule across settings: its message names them
+                lines.append(str(error["msg"]).removeprefix("Value error, "))
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None

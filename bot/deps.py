@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.directory import MemberDirectory
+from bot.installs import Installs
 from bot.services.workspaces import WorkspaceDefaults
 
 
@@ -46,17 +47,30 @@ class Deps:
     client: WebClient
     clock: Callable[[], datetime]
     directory: MemberDirectory
+    installs: Installs | None = None
+    """OAuth mode (many workspaces): the installations and their tokens; None with one
+    SLACK_BOT_TOKEN."""
     forget_tokens: ForgetTokens = no_tokens_to_forget
+    """Every stored token of a workspace gone (uninstalled, tokens revoked): in OAuth mode
+    `installs.forget` (nulled in slack_installations and slack_bots, out of this process's
+    authorize cache); nothing to do with one SLACK_BOT_TOKEN."""
     # Workspace → the Enterprise Grid org this process has seen recorded for it.
     enterprises_recorded: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.installs is not None and self.forget_tokens is no_tokens_to_forget:
+            self.forget_tokens = self.installs.forget
 
     @property
     def defaults(self) -> WorkspaceDefaults:
         return workspace_defaults(self.settings)
 
     def client_for(self, team_id: str) -> WebClient:
-        """The Web API client that acts in this workspace (jobs have no request to take it from)."""
-        return self.client
+        """The Web API client that acts in this workspace (jobs have no request to take it from):
+        with one SLACK_BOT_TOKEN the one client, in OAuth mode one with the workspace's token."""
+        if self.installs is None:
+            return self.client
+        return self.installs.client_for(team_id)
 
     def __deepcopy__(self, memo: dict[int, object]) -> Deps:
         """Shared, never copied: Bolt deep-copies a request's context for lazy listeners."""

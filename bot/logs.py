@@ -21,13 +21,25 @@ from types import TracebackType
 from typing import IO, Any
 
 _SECRET = re.compile(r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+# OAuth: a code, a client secret or a token named in a request or an answer, and HTTP Basic
+# credentials (the client id and secret), whatever their format.
+_NAMED_SECRET = re.compile(
+    r"""(?P<name>\b(?:code|client_secret|refresh_token|access_token|token)"""
+    r"""['"]?\s*[:=]\s*\[?['"]?)"""
+    r"""[^'"&\s,;}]{8,}"""
+    r"""|(?P<basic>Basic\s+)[A-Za-z0-9+/=]{8,}"""
+)
+
+
+def _redact_named(match: re.Match[str]) -> str:
+    return (match.group("name") or match.group("basic")) + "REDACTED"
 
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if _SECRET.search(message):
-            record.msg = _SECRET.sub("xox*-REDACTED", message)
+        if _SECRET.search(message) or _NAMED_SECRET.search(message):
+            record.msg = _NAMED_SECRET.sub(_redact_named, _SECRET.sub("xox*-REDACTED", message))
             record.args = ()
         return True
 

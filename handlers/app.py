@@ -207,6 +207,48 @@ def commit_engine(sessions: sessionmaker[Session]) -> Engine:
         return _commit_engines[key]
 
 
+def _installs(deps: Deps, *, consumer: bool) -> dict[str, Any]:
+    """OAuth mode: Bolt's authorize over our installation store, its cache on (a busy
+    workspace costs no auth.test per request; the store keeps the installation itself, so no
+    database read either); the web app also serves the install page and the redirect."""
+    installs = deps.installs
+    if installs is None:
+        return {}
+    from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+    from bot.installs import INSTALL_PATH, REDIRECT_PATH, manifest_scopes
+
+    settings = deps.settings
+    bolt_log = logging.getLogger("slack_bolt.App")
+    authorize = InstallationStoreAuthorize(
+        logger=bolt_log,
+        installation_store=installs.store,
+        client_id=installs.client_id,
+        client_secret=installs.client_secret,
+        token_rotation_expiration_minutes=settings.token_rotation_expiration_minutes,
+        cache_enabled=True,
+        client=deps.client,
+    )
+    installs.token_caches.append(authorize.authorize_result_cache)
+    wiring: dict[str, Any] = {"authorize": authorize, "installation_store": installs.store}
+    if not consumer:
+        wiring["oauth_settings"] = OAuthSettings(
+            client_id=installs.client_id,
+            client_secret=installs.client_secret,
+            scopes=manifest_scopes(),
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            redirect_uri=settings.public_url + REDIRECT_PATH,
+            installation_store=installs.store,
+            state_store=installs.states,
+            state_expiration_seconds=settings.oauth_state_expiration_seconds,
+            token_rotation_expiration_minutes=settings.token_rotation_expiration_minutes,
+            logger=bolt_log,
+        )
+    return wiring
+
+
 def create_app(
     deps: Deps, *, listener_executor: Executor | None = None, consumer: bool = False
 ) -> App:
@@ -226,6 +268,7 @@ def create_app(
         count=not consumer,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=deps.client,
+        **_installs(deps, consumer=consumer),
         # handlers/web.py checks every HTTP request's signature over its raw bytes before
         # Bolt sees it; Socket Mode envelopes and the consumer's rows carry none.
         request_verification_enabled=False,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import copy
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_bolt.util.utils import get_arg_names_of_callable
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -380,7 +382,18 @@ def _tell_gave_up(app: App, item: work.Leased) -> None:
         body = parse_body(item.body, content_type)
     except ValueError:
         return
-    tell_privately(body, app.client, GAVE_UP)
+    tell_privately(body, _client_of(app, item.team_id), GAVE_UP)
+
+
+def _client_of(app: App, team_id: str) -> WebClient:
+    """The app's client; in OAuth mode, one with the workspace's own bot token."""
+    store = app.installation_store
+    if store is None or app.client.token is not None or not team_id:
+        return app.client
+    bot = store.find_bot(enterprise_id=None, team_id=team_id)
+    client = copy.copy(app.client)
+    client.token = bot.bot_token if bot is not None else None
+    return client
 
 
 def run_pending(

@@ -75,6 +75,8 @@ def make_wsgi_app(
                     log.warning("refused a request to /slack/events: %s", rejected)
                 return _reply(start_response, rejected.status, {"error": rejected.error})
             return slack(environ, start_response)
+        if path in ("/slack/install", "/slack/oauth_redirect") and app.oauth_flow is not None:
+            return slack(environ, start_response)  # OAuth mode: Bolt's install page, redirect
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

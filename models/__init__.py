@@ -1,6 +1,15 @@
 """Every table, imported here so that `Base.metadata` knows them all (Alembic reads it)."""
 
-from models import feedback, help_requests, mentoring, nudges, onboarding, rhythm, stories  # noqa: F401
+from models import (  # noqa: F401
+    feedback,
+    help_requests,
+    installations,
+    mentoring,
+    nudges,
+    onboarding,
+    rhythm,
+    stories,
+)
 from models.base import Base, UTCDateTime
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks

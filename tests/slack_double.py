@@ -671,3 +671,138 @@ class SlackDouble:
                     {"id": stored["id"], "title": stored["title"], "name": stored["filename"]}
                 )
         return {"ok": True, "files": shared}
+
+    # ----- OAuth installs: oauth.v2.access (a code, or grant_type=refresh_token) -----------
+    # The double's own book of the OAuth app (its client id and secret), the codes it handed
+    # out and the tokens it granted; kept apart from reset(): call oauth_reset().
+    def oauth(self) -> dict[str, Any]:
+        books: dict[str, Any] | None = self.__dict__.get("_oauth_books")
+        if books is None:
+            books = self.__dict__["_oauth_books"] = {}
+            self.oauth_reset()
+        return books
+
+    def oauth_reset(self, client_id: str = "1234.5678", client_secret: str = "") -> None:
+        """Forget every code and token; the OAuth app is `client_id`/`client_secret`."""
+        with self._lock:
+            books = self.__dict__.setdefault("_oauth_books", {})
+            books.clear()
+            books.update(
+                client_id=client_id,
+                client_secret=client_secret or "double-client-secret-" + uuid.uuid4().hex,
+                codes={},  # code: the grant it stands for (used once)
+                tokens={},  # access token: {"team_id", "enterprise_id", "expires_at"?}
+                refresh={},  # refresh token: the grant it renews
+                counter=itertools.count(1),
+            )
+
+    def authorize_install(
+        self,
+        team_id: str,
+        *,
+        team_name: str = "",
+        user_id: str = "UINSTALLER",
+        enterprise_id: str | None = None,
+        rotation: bool = False,
+        expires_in: int = 43200,
+        redirect_uri: str | None = None,
+    ) -> str:
+        """What Slack does when someone approves the install on its consent page: a one-time
+        code for the app's redirect URI."""
+        books = self.oauth()
+        code = f"code-{uuid.uuid4().hex}"
+        with self._lock:
+            books["codes"][code] = {
+                "team_id": team_id,
+                "team_name": team_name or f"Team {team_id}",
+                "user_id": user_id,
+                "enterprise_id": enterprise_id,
+                "rotation": rotation,
+                "expires_in": expires_in,
+                "redirect_uri": redirect_uri,
+            }
+        return code
+
+    def token_team(self, token: str | None) -> str | None:
+        """The workspace a token the double granted acts in (None: not one it granted)."""
+        with self._lock:
+            grant = self.oauth()["tokens"].get(token or "")
+        return None if grant is None else str(grant["team_id"])
+
+    def granted_tokens(self, team_id: str) -> list[str]:
+        with self._lock:
+            tokens = self.oauth()["tokens"]
+            return [t for t, g in tokens.items() if g["team_id"] == team_id]
+
+    def _oauth_client_ok(self, params: dict[str, Any]) -> bool:
+        """The app's credentials: HTTP Basic (what slack-sdk sends), or the form fields."""
+        books = self.oauth()
+        with self._lock:
+            basic = next(
+                (c.token for c in reversed(self.calls) if c.method == "oauth.v2.access"), None
+            )
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        if basic and basic.startswith("Basic "):
+            import base64
+
+            decoded = base64.b64decode(basic.removeprefix("Basic ")).decode()
+            client_id, _, client_secret = decoded.partition(":")
+        return bool(client_id == books["client_id"] and client_secret == books["client_secret"])
+
+    def _oauth_grant(self, grant: dict[str, Any]) -> dict[str, Any]:
+        books = self.oauth()
+        n = next(books["counter"])
+        team_id = grant["team_id"]
+        prefix = "xoxe.xoxb-" if grant["rotation"] else "xoxb-"
+        # rotating tokens are long (over 150 characters; their ciphertext over 300)
+        length = 5 if grant["rotation"] else 2
+        token = f"{prefix}{team_id}-{n}-" + "".join(uuid.uuid4().hex for _ in range(length))
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0RECIPROCITY",
+            "authed_user": {"id": grant["user_id"]},
+            "scope": ",".join(sorted(self.scopes)),
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": grant["team_name"]},
+            "enterprise": (
+                {"id": grant["enterprise_id"], "name": "Org"} if grant["enterprise_id"] else None
+            ),
+            "is_enterprise_install": False,
+        }
+        with self._lock:
+            books["tokens"][token] = {"team_id": team_id, "enterprise_id": grant["enterprise_id"]}
+        if grant["rotation"]:
+            refresh = f"xoxe-1-{team_id}-{n}-{uuid.uuid4().hex}"
+            with self._lock:
+                books["refresh"][refresh] = grant
+            answer.update(refresh_token=refresh, expires_in=grant["expires_in"])
+        return answer
+
+    def _api_oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's oauth.v2.access: a code (once, for the redirect URI it was issued for) for
+        a bot token, or (grant_type=refresh_token) a refresh token for a new one."""
+        books = self.oauth()
+        if not self._oauth_client_ok(params):
+            return self._refuse("oauth.v2.access", "invalid_client_id", _masked(params))
+        if params.get("grant_type") == "refresh_token":
+            with self._lock:
+                grant = books["refresh"].pop(str(params.get("refresh_token") or ""), None)
+            if grant is None:
+                return self._refuse("oauth.v2.access", "invalid_refresh_token", _masked(params))
+            return self._oauth_grant(grant)
+        with self._lock:
+            grant = books["codes"].pop(str(params.get("code") or ""), None)
+        if grant is None:
+            return self._refuse("oauth.v2.access", "invalid_code", _masked(params))
+        if grant["redirect_uri"] and params.get("redirect_uri") != grant["redirect_uri"]:
+            return self._refuse("oauth.v2.access", "bad_redirect_uri", _masked(params))
+        return self._oauth_grant(grant)
+
+
+def _masked(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: ("…" if k in ("code", "client_secret", "refresh_token") else v)
+        for k, v in params.items()
+    }

@@ -72,10 +72,11 @@ def test_the_edge_uses_the_core_never_each_other() -> None:
 
 def test_the_core_never_imports_the_edge_or_bolt() -> None:
     assert offenders("bot", ("handlers", "scheduler", "app", "slack_bolt")) == []
-    assert (
-        offenders("models", ("bot", "handlers", "scheduler", "app", "slack_bolt", "slack_sdk"))
-        == []
-    )
+    # One exception: slack-sdk's OAuth tables are its own (its stores' build_*_table methods
+    # put them on our metadata, so our migration creates exactly what the stores use).
+    sdk_tables = {"models.installations -> slack_sdk"}
+    found = offenders("models", ("bot", "handlers", "scheduler", "app", "slack_bolt", "slack_sdk"))
+    assert [o for o in found if o not in sdk_tables] == []
 
 
 def test_rules_and_builders_know_nothing_of_slack_or_of_workflows() -> None:
