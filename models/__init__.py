@@ -2,6 +2,7 @@
 
 from models import feedback, help_requests, mentoring, nudges, rhythm  # noqa: F401
 from models.base import Base, UTCDateTime
+from models.insights import InsightsViewer, UsedDashboardLink
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks
 from models.scheduling import JobClaim
@@ -10,6 +11,7 @@ from models.workspace import Member, Workspace
 
 __all__ = [
     "Base",
+    "InsightsViewer",
     "JobClaim",
     "Kudos",
     "Member",
@@ -18,6 +20,7 @@ __all__ = [
     "PostedMessage",
     "Thanks",
     "UTCDateTime",
+    "UsedDashboardLink",
     "WorkItem",
     "Workspace",
 ]

@@ -24,6 +24,8 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the member list (users.list) was last copied into `members`.
     roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The smallest group insights show (3-10); None: the INSIGHTS_MIN_GROUP setting.
+    insights_min_group: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Member(Base):
