@@ -104,7 +104,7 @@ def serve(settings: Settings) -> int:
         deps = build_deps(settings, web=True)
         assert settings.slack_signing_secret is not None
         secret = settings.slack_signing_secret.get_secret_value()
-        return make_wsgi_app(create_app(deps), deps.engine, secret)
+        return make_wsgi_app(create_app(deps), deps, secret)
 
     # One background process beside gunicorn's workers, for queued work and the scheduler:
     # `app.py worker` as a plain subprocess (gunicorn forks its workers afterwards, and they
@@ -117,7 +117,7 @@ def serve(settings: Settings) -> int:
         when_ready=lambda _arbiter: background_process.start(),
         on_exit=lambda _arbiter: background_process.stop(),
     )
-    log.info("serving POST /slack/events and GET /healthz on port %s", settings.port)
+    log.info("serving /slack/events, /healthz and /insights on port %s", settings.port)
     server.run()
     return 0
 

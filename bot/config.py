@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     pairing_horizon_weeks: int = Field(6, ge=1, le=52)
     mentor_capacity: int = Field(2, ge=1, le=20)
 
+    # Insights: the bot's public address (dashboard links, the OAuth redirect) and the smallest
+    # group a number may describe (admins can change it per workspace in Slack).
+    public_url: str = "http://localhost:3000"
+    insights_min_group: int = Field(5, ge=3, le=10)
+
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -72,6 +77,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://reciprocity.example.com")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

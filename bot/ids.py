@@ -81,3 +81,7 @@ HOME_OPEN_REQUEST_ACTION = "home_open_request"  # a link button to the card
 HOME_MENTORING_BLOCK = "home_mentoring"
 HOME_MENTOR_JOIN_ACTION = "home_mentor_join"  # value: mentor | mentee | circle
 HOME_MENTOR_LEAVE_ACTION = "home_mentor_leave"
+
+# Insights
+INSIGHTS_ACTIONS_BLOCK = "insights_actions"
+INSIGHTS_OPEN_ACTION = "insights_open"  # a URL button: Slack still sends the click

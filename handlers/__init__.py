@@ -20,6 +20,7 @@ from handlers import (
     feedback,
     help_requests,
     home,
+    insights,
     kudos,
     mentoring,
     messages,
@@ -39,6 +40,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resume": Subcommand(settings.resume_command, usage.RESUME),
     "channel": Subcommand(channels.channel_command, usage.CHANNEL),
     "admin": Subcommand(admin.admin_command, usage.ADMIN),
+    "insights": Subcommand(insights.insights_command, usage.INSIGHTS),
 }
 """`/reciprocity <name> …`: what runs (from the queue, after the ack, unless it opens a
 modal), and the usage shown with its mistakes."""
@@ -65,7 +67,17 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
     app.use(ProvideDeps(deps))
 
     routes = Routes(app, lazy_functions=consumer)
-    for feature in (kudos, thanks, help_requests, feedback, mentoring, home, channels, settings):
+    for feature in (
+        kudos,
+        thanks,
+        help_requests,
+        feedback,
+        mentoring,
+        home,
+        channels,
+        settings,
+        insights,
+    ):
         feature.register(routes)
     messages.register(routes, MESSAGE_HOOKS)
     reciprocity.register(routes, SUBCOMMANDS)

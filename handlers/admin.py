@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.blocks import admin as texts
+from bot.blocks import insights as insights_texts
 from bot.blocks.usage import unknown_word
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services import workspaces as ws
+from bot.services.insights import access as insights
 from bot.slack_api import error_of
 from bot.text import USER_MENTION, from_slack
+from models import Workspace
 
 _PLAIN = re.compile(r"@([\w.\-]+)")
-_ACTIONS = ("show", "values", "budget", "emoji", "admins")
+_ACTIONS = ("show", "values", "budget", "emoji", "admins", "insights")
 
 
 def admin_command(
@@ -35,6 +40,8 @@ def admin_command(
         )
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
+    if action == "insights":
+        target = insights_target(deps, client, team_id, rest)
     now = deps.clock()
     wanted: list[str] = []
     custom: set[str] = set()
@@ -79,9 +86,41 @@ def admin_command(
             else:
                 changed = ws.remove_admin(workspace=workspace, user_id=target)
                 text = texts.admin_removed_text(target, changed)
+        elif action == "insights":
+            text = insights_admin(session, workspace, target, rest, now)
         else:
             text = texts.settings_text(workspace)
     respond(text=text, response_type="ephemeral")
+
+
+def insights_target(deps: Deps, client: WebClient, team_id: str, rest: str) -> str:
+    """`insights add|remove @name`: the person; `insights min-group N`: nobody."""
+    verb = rest.partition(" ")[0].lower()
+    if verb in ("add", "remove"):
+        return mentioned_user(deps, client, team_id, rest)
+    if verb != "min-group":
+        raise DomainError(INSIGHTS_HOW)
+    return ""
+
+
+INSIGHTS_HOW = (
+    "Say `insights add @name`, `insights remove @name` or `insights min-group 5` "
+    "(the smallest group insights show, 3–10)."
+)
+
+
+def insights_admin(
+    session: Session, workspace: Workspace, target: str, rest: str, now: datetime
+) -> str:
+    verb, _, value = rest.partition(" ")
+    team_id = workspace.team_id
+    if verb.lower() == "add":
+        changed = insights.list_viewer(session=session, team_id=team_id, user_id=target, now=now)
+        return insights_texts.listed_text(target, changed)
+    if verb.lower() == "remove":
+        changed = insights.unlist_viewer(session=session, team_id=team_id, user_id=target, now=now)
+        return insights_texts.unlisted_text(target, changed)
+    return insights_texts.min_group_text(insights.set_min_group(workspace=workspace, value=value))
 
 
 def custom_emoji(client: WebClient, wanted: list[str]) -> set[str]:

@@ -58,7 +58,11 @@ def make_wsgi_app(app: App, deps: Deps, signing_secret: str) -> Flask:
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     slack_events = _slack_events(app, SignatureVerifier(signing_secret))
     web.add_url_rule(
-        "/slack/events", "slack_events", slack_events, methods=["POST"], provide_automatic_options=False
+        "/slack/events",
+        "slack_events",
+        slack_events,
+        methods=["POST"],
+        provide_automatic_options=False,
     )
     web.add_url_rule("/healthz", "healthz", lambda: _healthz(deps.engine), methods=["GET"])
     dashboard.register(web, deps, signing_secret)

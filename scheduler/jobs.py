@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.deps import Deps
 from scheduler.digest import digest_job
+from scheduler.insights_monthly import insights_monthly_job
 from scheduler.pairing import pairing_job
 from scheduler.prune import prune_job
 from scheduler.reminders import reminders_job
@@ -28,6 +29,7 @@ JOBS: dict[str, Job] = {
     "stale-help": stale_help,  # help requests left open too long
     "pairing": pairing_job,  # weekly mentoring pairs and circles, rotated at the horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
+    "insights-monthly": insights_monthly_job,  # first working day of the month, opted-in viewers
     "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }
 

@@ -49,7 +49,12 @@ CHANNEL = (
 )
 ADMIN = (
     "`/reciprocity admin show` · `values <a, b, …>|clear` · `budget <n>` · `emoji <e …>` · "
-    "`admins add|remove @name` — workspace settings (admins)"
+    "`admins add|remove @name` · `insights add|remove @name` · `insights min-group <3–10>` — "
+    "workspace settings (admins)"
+)
+INSIGHTS = (
+    "`/reciprocity insights [weeks]` · `insights monthly on|off` — the workspace's numbers, "
+    "a chart and the dashboard (admins and the people they list)"
 )
 
 
@@ -59,9 +64,21 @@ def _escaped(text: str) -> str:
 
 
 # Every usage text goes out escaped, whatever the surface (an answer, a DomainError's usage).
-KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
+KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN, INSIGHTS = (
     _escaped(text)
-    for text in (KUDOS, ASKHELP, FEEDBACK, ME, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN)
+    for text in (
+        KUDOS,
+        ASKHELP,
+        FEEDBACK,
+        ME,
+        TOPICS,
+        SETTINGS,
+        PAUSE,
+        RESUME,
+        CHANNEL,
+        ADMIN,
+        INSIGHTS,
+    )
 )
 MENTOR_LINES = tuple(_escaped(line) for line in MENTOR_LINES)
 MENTOR = _escaped(MENTOR)
@@ -95,7 +112,7 @@ def usage_text(emoji: Sequence[str] = ("pray",)) -> str:
 
 def admin_usage_text() -> str:
     """`/reciprocity help admin`: the channel's rhythm and the workspace's settings."""
-    lines = [CHANNEL, ADMIN, "`/reciprocity help` — the commands for everyone"]
+    lines = [CHANNEL, ADMIN, INSIGHTS, "`/reciprocity help` — the commands for everyone"]
     return "\n".join(["*Reciprocity for admins*", "", *(f"• {line}" for line in lines)])
 
 
