@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.errors import DomainError
 from bot.flows.insights import CHART_WEEKS, dashboard_link, insights_report, share_chart
 from bot.services.insights.access import may_see_insights, set_monthly
+from bot.services.people import remember_member
 from handlers.routing import Routes
 
 MAX_WEEKS = 52
@@ -50,6 +51,8 @@ def insights_command(
         if not may_see_insights(session=session, person=person):
             respond(text=texts.NOT_ALLOWED, response_type="ephemeral")
             return
+        # The dashboard checks each request against this copy of the profile (no Slack call).
+        remember_member(session=session, person=person, now=now)
         if weeks is None:
             if rest.strip() not in ("on", "off"):
                 raise DomainError("Say `/reciprocity insights monthly on` or `… monthly off`.")
