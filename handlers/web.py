@@ -11,7 +11,11 @@ and reads it again itself, by guessing from the text (a form body containing the
 "payload" is taken for an interaction); so do the queue's consumer and anything else that
 stores the raw body (handlers/queue.py). Where that guess would read the body differently
 from Slack's way, the body is first rewritten to say the same thing unambiguously (its
-"payload"s percent-encoded).
+"payload"s percent-encoded). Bolt gets that body as a BoltRequest (what its Flask adapter
+builds), its answer back as a Flask response.
+
+Routes are one line each in `make_wsgi_app` (the dashboard's in handlers/dashboard.py); Flask's
+own refusals (no such path, a wrong method) are answered in JSON like ours.
 """
 
 from __future__ import annotations

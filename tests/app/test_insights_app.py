@@ -155,3 +155,24 @@ def test_help_for_admins_names_the_insights_commands(bot: Bot) -> None:
     bot.command("/reciprocity", "help admin", user="UADMIN")
     text = summary(bot.slack)["text"]
     assert "/reciprocity insights [weeks]" in text and "insights add|remove" in text
+
+
+def test_the_dashboard_button_is_a_link_whose_click_is_acknowledged(bot: Bot) -> None:
+    bot.command("/reciprocity", "insights", user="UADMIN")
+    url = dashboard_url(summary(bot.slack))
+    calls = len(bot.slack.calls)
+    reply = bot.block_action(
+        "insights_open",
+        user="UADMIN",
+        block_id="insights_actions",
+        action={
+            "type": "button",
+            "action_id": "insights_open",
+            "block_id": "insights_actions",
+            "text": {"type": "plain_text", "text": "Open the dashboard"},
+            "url": url,
+            "action_ts": "1700000000.000001",
+        },
+    )
+    assert reply.status == 200
+    assert len(bot.slack.calls) == calls  # a link: nothing to do
