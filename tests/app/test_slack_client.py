@@ -75,6 +75,7 @@ def test_the_manifest_asks_only_for_the_scopes_the_bot_uses() -> None:
         "commands",
         "dnd:read",
         "emoji:read",
+        "files:write",  # the insights chart, to the asker's DM (files_upload_v2)
         "groups:history",
         "groups:read",
         "im:write",
