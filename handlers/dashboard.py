@@ -17,7 +17,7 @@ from flask import Flask, Response, render_template, request
 
 from bot.dashboard import arrow, heat_map, period_text, report_csv, shown, trend_svg
 from bot.deps import Deps
-from bot.flows.insights import CHART_WEEKS, insights_report
+from bot.flows.insights import CHART_WEEKS, MAX_WEEKS, insights_report
 from bot.services.insights.access import may_still_see_insights, use_link
 from bot.services.insights.links import (
     SESSION_LIFETIME,
@@ -26,7 +26,7 @@ from bot.services.insights.links import (
     read_link_token,
     read_session,
 )
-from bot.services.insights.report import BY_KEY, TRENDED
+from bot.services.insights.report import BY_KEY, TRENDED, Report
 
 COOKIE = "reciprocity_insights"
 PERIODS = (4, 8, 12, 26, 52)
@@ -107,15 +107,17 @@ def _viewer(deps: Deps, secret: str, now: datetime) -> Pass | None:
     return who
 
 
-def _filters(deps: Deps, team_id: str, now: datetime) -> tuple[int, str | None, list[str]]:
-    """The period and department asked for (anything else: the defaults), and the departments
-    there are to choose from."""
+def _chosen(deps: Deps, team_id: str, now: datetime) -> tuple[Report, list[str]]:
+    """The report for the period and department asked for (anything else: the defaults), and
+    the departments there are to choose from (the whole workspace's, over that period)."""
     raw = request.args.get("weeks", "")
-    weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= 52 else CHART_WEEKS
+    weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_WEEKS else CHART_WEEKS
     whole = insights_report(deps, team_id, now=now, weeks=weeks)
     departments = [row.name for row in whole.departments]
     wanted = request.args.get("department", "")
-    return weeks, wanted if wanted in departments else None, departments
+    if wanted not in departments:
+        return whole, departments
+    return insights_report(deps, team_id, now=now, weeks=weeks, department=wanted), departments
 
 
 def _page(deps: Deps, secret: str) -> Callable[[], Response]:
@@ -124,8 +126,8 @@ def _page(deps: Deps, secret: str) -> Callable[[], Response]:
         who = _viewer(deps, secret, now)
         if who is None:
             return _refused()
-        weeks, department, departments = _filters(deps, who.team_id, now)
-        report = insights_report(deps, who.team_id, now=now, weeks=weeks, department=department)
+        report, departments = _chosen(deps, who.team_id, now)
+        weeks, department = report.weeks, report.department
         html = render_template(
             "insights.html",
             report=report,
@@ -176,8 +178,7 @@ def _csv(deps: Deps, secret: str) -> Callable[[], Response]:
         who = _viewer(deps, secret, now)
         if who is None:
             return _refused()
-        weeks, department, _ = _filters(deps, who.team_id, now)
-        report = insights_report(deps, who.team_id, now=now, weeks=weeks, department=department)
+        report, _ = _chosen(deps, who.team_id, now)
         response = Response(report_csv(report), mimetype="text/csv")
         name = f"insights-{report.start.isoformat()}-{report.end.isoformat()}.csv"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

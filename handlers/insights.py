@@ -11,12 +11,16 @@ from bot import ids
 from bot.blocks import insights as texts
 from bot.deps import Deps
 from bot.errors import DomainError
-from bot.flows.insights import CHART_WEEKS, dashboard_link, insights_report, share_chart
+from bot.flows.insights import (
+    CHART_WEEKS,
+    MAX_WEEKS,
+    dashboard_link,
+    insights_report,
+    share_chart,
+)
 from bot.services.insights.access import may_see_insights, set_monthly
 from bot.services.people import remember_member
 from handlers.routing import Routes
-
-MAX_WEEKS = 52
 
 
 def register(app: Routes) -> None:

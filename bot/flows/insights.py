@@ -17,6 +17,7 @@ from bot.services.insights.links import make_link_token
 from bot.services.insights.report import Report
 
 CHART_WEEKS = 12
+MAX_WEEKS = 52  # the longest period anyone may ask for
 MONTHLY_WEEKS = 4
 
 
