@@ -127,39 +127,43 @@ def _page(deps: Deps, secret: str) -> Callable[[], Response]:
         if who is None:
             return _refused()
         report, departments = _chosen(deps, who.team_id, now)
-        weeks, department = report.weeks, report.department
-        html = render_template(
-            "insights.html",
-            report=report,
-            period=period_text(report),
-            headline=[
-                {
-                    "key": m.key,
-                    "label": m.definition.label,
-                    "value": shown(m.value, m.definition.unit),
-                    "previous": shown(m.previous, m.definition.unit),
-                    "arrow": arrow(m),
-                    "meaning": m.definition.meaning,
-                }
-                for m in report.headline
-            ],
-            charts=[(BY_KEY[key].label, trend_svg(report, key)) for key in TRENDED],
-            heat=heat_map(report.help_matrix),
-            matrix_departments=report.help_matrix.departments,
-            department_rows=[
-                (row.name, row.members, [shown(row.values.get(d.key), d.unit) for d in _COLUMNS])
-                for row in report.departments
-            ],
-            columns=[d.label for d in _COLUMNS],
-            periods=sorted({*PERIODS, weeks}),
-            weeks=weeks,
-            department=department or "",
-            departments=departments,
-            csv_query=_query(weeks, department),
-        )
-        return _secured(Response(html, mimetype="text/html"))
+        return _secured(Response(page_html(report, departments), mimetype="text/html"))
 
     return insights
+
+
+def page_html(report: Report, departments: list[str]) -> str:
+    """The dashboard page for a report (inside a request: the CSV link is built from it)."""
+    weeks, department = report.weeks, report.department
+    return render_template(
+        "insights.html",
+        report=report,
+        period=period_text(report),
+        headline=[
+            {
+                "key": m.key,
+                "label": m.definition.label,
+                "value": shown(m.value, m.definition.unit),
+                "previous": shown(m.previous, m.definition.unit),
+                "arrow": arrow(m),
+                "meaning": m.definition.meaning,
+            }
+            for m in report.headline
+        ],
+        charts=[(BY_KEY[key].label, trend_svg(report, key)) for key in TRENDED],
+        heat=heat_map(report.help_matrix),
+        matrix_departments=report.help_matrix.departments,
+        department_rows=[
+            (row.name, row.members, [shown(row.values.get(d.key), d.unit) for d in _COLUMNS])
+            for row in report.departments
+        ],
+        columns=[d.label for d in _COLUMNS],
+        periods=sorted({*PERIODS, weeks}),
+        weeks=weeks,
+        department=department or "",
+        departments=departments,
+        csv_query=_query(weeks, department),
+    )
 
 
 _COLUMNS = tuple(BY_KEY[k] for k in ("participation", "givers", "receivers", "balance", "ei_help"))

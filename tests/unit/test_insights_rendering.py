@@ -95,3 +95,32 @@ def test_the_csv_has_every_aggregate_and_defuses_formulas() -> None:
 
     evil = built_report(departments=[DepartmentRow("=HYPERLINK(1)", 9, {})])
     assert "'=HYPERLINK(1)" in report_csv(evil)
+
+
+def test_the_page_shows_departments_the_heat_map_and_escapes_names() -> None:
+    from flask import Flask
+
+    from bot.services.insights.report import DepartmentRow
+    from handlers import dashboard
+
+    web = Flask("handlers.web", template_folder="templates")
+    dashboard.register(web, None, "secret")  # type: ignore[arg-type]  # views never called
+    evil = "<script>alert(1)</script>"
+    report = built_report(
+        department="Engineering",
+        departments=[
+            DepartmentRow("Engineering", 12, {"participation": 75.0}),
+            DepartmentRow(evil, 5, {}),
+        ],
+        help_matrix=Matrix(["Engineering", evil], [[14, 3], [None, 9]]),
+    )
+    with web.test_request_context("/insights"):
+        html = dashboard.page_html(report, ["Engineering", evil])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<option value="Engineering" selected>' in html
+    assert "/insights.csv?weeks=12&amp;department=Engineering" in html
+    assert 'id="departments"' in html and "75%" in html
+    heat = html.split('id="heatmap"', 1)[1]
+    assert heat.count("<td") == 2 + 4 and NO_VALUE in heat and "hsl(215" in heat
+    assert html.count("<svg") == len(TRENDED)
+    assert "2 departments folded into other" in html
