@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.blocks import insights as texts
@@ -20,6 +21,7 @@ from bot.flows.insights import (
 )
 from bot.services.insights.access import may_see_insights, set_monthly
 from bot.services.people import remember_member
+from bot.slack_api import error_of
 from handlers.routing import Routes
 
 
@@ -73,4 +75,9 @@ def insights_command(
         if weeks == CHART_WEEKS
         else insights_report(deps, team_id, now=now, weeks=CHART_WEEKS)
     )
-    share_chart(deps, client, user_id=user_id, report=chart)
+    try:
+        share_chart(deps, client, user_id=user_id, report=chart)
+    except SlackApiError as exc:  # an install from before the chart: no retry will help
+        if error_of(exc) in ("missing_scope", "not_allowed_token_type"):
+            raise DomainError(texts.NO_CHART_SCOPE) from None
+        raise

@@ -27,6 +27,10 @@ NOT_ALLOWED = (
     "Insights are for workspace admins and the people they list. If you need them, ask an "
     "admin to run `/reciprocity admin insights add @you`."
 )
+NO_CHART_SCOPE = (
+    "I couldn't send you the chart: the app needs the `files:write` permission. Ask a "
+    "workspace admin to reinstall it from its manifest; the numbers above are complete."
+)
 CHART_COMMENT = "Your 12-week insights chart (aggregates only, no names)."
 
 

@@ -51,13 +51,16 @@ def test_the_chart_goes_to_the_askers_dm_through_the_upload_flow(bot: Bot) -> No
     assert shared["filename"].endswith(".png")
 
 
-@pytest.mark.expect_errors
 @pytest.mark.expect_rejected
-def test_without_files_write_the_chart_is_refused_and_retried_not_lost(bot: Bot) -> None:
+def test_without_files_write_the_summary_comes_and_the_chart_is_explained(bot: Bot) -> None:
     bot.slack.scopes.discard("files:write")
     bot.command("/reciprocity", "insights", user="UADMIN")
     assert bot.slack.shared_files() == []
     assert any(r.get("method") == "files.getUploadURLExternal" for r in bot.slack.rejected)
+    first, second = bot.slack.responses[-2:]
+    assert dashboard_url(first)  # the summary, once: no retry repeats it
+    assert "files:write" in second["text"]
+    assert len([r for r in bot.slack.responses if "blocks" in r]) == 1
 
 
 def test_an_admin_lists_someone_and_takes_them_off_again(bot: Bot, sessions) -> None:
