@@ -122,7 +122,7 @@ def serve(settings: Settings) -> int:
         deps = build_deps(settings, web=True)
         assert settings.slack_signing_secret is not None
         secret = settings.slack_signing_secret.get_secret_value()
-        return make_wsgi_app(create_app(deps), deps.engine, secret)
+        return make_wsgi_app(create_app(deps), deps, secret)
 
     metrics_dir = _metrics_directory()
     # One background process beside gunicorn's workers, for queued work and the scheduler:
@@ -136,7 +136,7 @@ def serve(settings: Settings) -> int:
         when_ready=lambda _arbiter: background_process.start(),
         on_exit=lambda _arbiter: background_process.stop(),
     )
-    log.info("serving POST /slack/events, GET /healthz and GET /metrics on port %s", settings.port)
+    log.info("serving /slack/events, /healthz, /metrics and /insights on port %s", settings.port)
     if settings.oauth_enabled:
         log.info("installs: %s/slack/install", settings.public_url)
     try:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     pairing_horizon_weeks: int = Field(6, ge=1, le=52)
     mentor_capacity: int = Field(2, ge=1, le=20)
 
+    # Insights: the bot's public address (dashboard links, the OAuth redirect) and the smallest
+    # group a number may describe (admins can change it per workspace in Slack).
+    insights_min_group: int = Field(5, ge=3, le=10)
+
     @field_validator(
         "slack_bot_token",
         "slack_signing_secret",
@@ -95,6 +99,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://reciprocity.example.com")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod
@@ -131,13 +142,6 @@ class Settings(BaseSettings):
                     "(make one with `python app.py new-token-key`)"
                 ) from None
         return SecretStr(",".join(keys)) if keys else None
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be the bot's public http(s) URL, e.g. https://bot.example.com")
-        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _oauth_needs_a_key(self) -> Settings:

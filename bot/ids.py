@@ -108,3 +108,7 @@ STORY_WHY_ACTION = "why"
 STORY_CONSENT_BLOCK = "story_consent"
 STORY_YES_ACTION = "story_yes"  # value: the story's key
 STORY_NO_ACTION = "story_no"
+
+# Insights
+INSIGHTS_ACTIONS_BLOCK = "insights_actions"
+INSIGHTS_OPEN_ACTION = "insights_open"  # a URL button: Slack still sends the click

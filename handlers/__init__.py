@@ -20,6 +20,7 @@ from handlers import (
     feedback,
     help_requests,
     home,
+    insights,
     installs,
     kudos,
     mentoring,
@@ -44,6 +45,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resume": Subcommand(settings.resume_command, usage.RESUME),
     "channel": Subcommand(channels.channel_command, usage.CHANNEL),
     "admin": Subcommand(admin.admin_command, usage.ADMIN),
+    "insights": Subcommand(insights.insights_command, usage.INSIGHTS),
 }
 """`/reciprocity <name> …`: what runs (from the queue, after the ack, unless it opens a
 modal), and the usage shown with its mistakes."""
@@ -82,6 +84,7 @@ def register_handlers(app: App, deps: Deps, *, consumer: bool) -> None:
         onboarding,
         record,
         stories,
+        insights,
     )
     for feature in features:
         feature.register(routes)

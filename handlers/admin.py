@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.blocks import admin as texts
+from bot.blocks import insights as insights_texts
 from bot.blocks.stories import channel_set_text
 from bot.blocks.usage import unknown_word
 from bot.deps import Deps
 from bot.errors import DomainError
 from bot.services import workspaces as ws
+from bot.services.insights import access as insights
 from bot.services.stories import set_story_channel
 from bot.slack_api import error_of
 from bot.text import CHANNEL_MENTION, USER_MENTION, from_slack
 from handlers.onboarding import onboarding_admin
+from models import Workspace
 
 _PLAIN = re.compile(r"@([\w.\-]+)")
-_ACTIONS = ("show", "values", "budget", "emoji", "admins", "onboarding", "stories")
+_ACTIONS = ("show", "values", "budget", "emoji", "admins", "onboarding", "stories", "insights")
 
 
 def admin_command(
@@ -43,6 +48,8 @@ def admin_command(
     person = deps.directory.profile(client, team_id, user_id)
     target = mentioned_user(deps, client, team_id, rest) if action == "admins" else ""
     stories_channel = stories_channel_of(rest) if action == "stories" else None
+    if action == "insights":
+        target = insights_target(deps, client, team_id, rest)
     now = deps.clock()
     wanted: list[str] = []
     custom: set[str] = set()
@@ -96,9 +103,41 @@ def admin_command(
                 now=now,
             )
             text = channel_set_text(row.channel_id if row is not None else None)
+        elif action == "insights":
+            text = insights_admin(session, workspace, target, rest, now)
         else:
             text = texts.settings_text(workspace)
     respond(text=text, response_type="ephemeral")
+
+
+def insights_target(deps: Deps, client: WebClient, team_id: str, rest: str) -> str:
+    """`insights add|remove @name`: the person; `insights min-group N`: nobody."""
+    verb = rest.partition(" ")[0].lower()
+    if verb in ("add", "remove"):
+        return mentioned_user(deps, client, team_id, rest)
+    if verb != "min-group":
+        raise DomainError(INSIGHTS_HOW)
+    return ""
+
+
+INSIGHTS_HOW = (
+    "Say `insights add @name`, `insights remove @name` or `insights min-group 5` "
+    "(the smallest group insights show, 3–10)."
+)
+
+
+def insights_admin(
+    session: Session, workspace: Workspace, target: str, rest: str, now: datetime
+) -> str:
+    verb, _, value = rest.partition(" ")
+    team_id = workspace.team_id
+    if verb.lower() == "add":
+        changed = insights.list_viewer(session=session, team_id=team_id, user_id=target, now=now)
+        return insights_texts.listed_text(target, changed)
+    if verb.lower() == "remove":
+        changed = insights.unlist_viewer(session=session, team_id=team_id, user_id=target, now=now)
+        return insights_texts.unlisted_text(target, changed)
+    return insights_texts.min_group_text(insights.set_min_group(workspace=workspace, value=value))
 
 
 def custom_emoji(client: WebClient, wanted: list[str]) -> set[str]:

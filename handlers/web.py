@@ -1,4 +1,5 @@
-"""The WSGI application gunicorn serves: Slack's endpoint, a health check and the metrics.
+"""The web app gunicorn serves (Flask): Slack's endpoint, the OAuth install, a health check,
+the metrics and the insights dashboard.
 
 `/slack/events` checks, in order, before Bolt sees anything: the body's length, the
 signature (over the raw bytes), the body read the way Slack sends it, by content type (a
@@ -11,7 +12,11 @@ and reads it again itself, by guessing from the text (a form body containing the
 "payload" is taken for an interaction); so do the queue's consumer and anything else that
 stores the raw body (handlers/queue.py). Where that guess would read the body differently
 from Slack's way, the body is first rewritten to say the same thing unambiguously (its
-"payload"s percent-encoded).
+"payload"s percent-encoded). Bolt gets that body as a BoltRequest (what its Flask adapter
+builds), its answer back as a Flask response.
+
+Routes are one line each in `make_wsgi_app` (the dashboard's in handlers/dashboard.py); Flask's
+own refusals (no such path, a wrong method) are answered in JSON like ours.
 """
 
 from __future__ import annotations
@@ -19,24 +24,26 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from flask import Flask, Response, request
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.flask.handler import SlackRequestHandler, to_flask_response
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from bot import metrics
+from bot.deps import Deps
 from bot.payloads import payload_problem
 from bot.server import MAX_BODY_BYTES
+from handlers import dashboard
 
 log = logging.getLogger(__name__)
-
-StartResponse = Callable[..., Any]
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -51,39 +58,62 @@ class Rejected(Exception):
         self.error = error
 
 
-def make_wsgi_app(
-    app: App, engine: Engine, signing_secret: str
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    slack = SlackRequestHandler(app, path="/slack/events")
-    verifier = SignatureVerifier(signing_secret)
-
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == "/healthz":
-            return _healthz(engine, start_response)
-        if path == "/metrics":
-            body, content_type = metrics.exposition(engine)
-            start_response("200 OK", [("Content-Type", content_type)])
-            return [body]
-        if path == "/slack/events":
-            if environ.get("REQUEST_METHOD") != "POST":
-                return _reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            try:
-                _check_slack_request(environ, verifier)
-            except Rejected as rejected:
-                if not rejected.status.startswith("401"):
-                    log.warning("refused a request to /slack/events: %s", rejected)
-                return _reply(start_response, rejected.status, {"error": rejected.error})
-            return slack(environ, start_response)
-        if path in ("/slack/install", "/slack/oauth_redirect") and app.oauth_flow is not None:
-            return slack(environ, start_response)  # OAuth mode: Bolt's install page, redirect
-        return _reply(start_response, "404 Not Found", {"error": "not found"})
-
-    return wsgi
+def make_wsgi_app(app: App, deps: Deps, signing_secret: str) -> Flask:
+    """The Flask app gunicorn serves. A route is one line here: a path, its methods, a view."""
+    web = Flask(__name__, template_folder="templates")
+    web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    slack_events = _slack_events(app, SignatureVerifier(signing_secret))
+    web.add_url_rule(
+        "/slack/events",
+        "slack_events",
+        slack_events,
+        methods=["POST"],
+        provide_automatic_options=False,
+    )
+    web.add_url_rule("/healthz", "healthz", lambda: _healthz(deps.engine), methods=["GET"])
+    web.add_url_rule("/metrics", "metrics", lambda: _metrics(deps.engine), methods=["GET"])
+    if app.oauth_flow is not None:  # OAuth mode: Bolt's install page and its redirect
+        oauth = SlackRequestHandler(app)
+        for path in (app.oauth_flow.install_path, app.oauth_flow.redirect_uri_path):
+            web.add_url_rule(path, path, lambda: oauth.handle(request), methods=["GET"])
+    dashboard.register(web, deps, signing_secret)
+    web.register_error_handler(HTTPException, _http_error)
+    return web
 
 
-def _check_slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -> None:
-    """Raise Rejected, or leave `environ` holding a body Bolt reads as Slack meant it."""
+def _metrics(engine: Engine) -> Response:
+    body, content_type = metrics.exposition(engine)
+    return Response(body, status=200, content_type=content_type)
+
+
+def _slack_events(app: App, verifier: SignatureVerifier) -> Callable[[], Response]:
+    def slack_events() -> Response:
+        try:
+            body = _check_slack_request(request.environ, verifier)
+        except Rejected as rejected:
+            if not rejected.status.startswith("401"):
+                log.warning("refused a request to /slack/events: %s", rejected)
+            return _reply(rejected.status, {"error": rejected.error})
+        bolt_request = BoltRequest(
+            body=body,
+            query=request.query_string.decode("utf-8"),
+            headers={k.lower(): v for k, v in request.headers.items()},
+        )
+        return to_flask_response(app.dispatch(bolt_request))
+
+    return slack_events
+
+
+def _http_error(error: HTTPException) -> Response:
+    """Flask's own refusals (no such path, a wrong method) as JSON, like ours."""
+    if error.code == 405 and request.path == "/slack/events":
+        return _reply("405 Method Not Allowed", {"error": "use POST"})
+    status = f"{error.code} {error.name}"
+    return _reply(status, {"error": (error.name or "error").lower()})
+
+
+def _check_slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -> str:
+    """Raise Rejected, or return the body as Bolt must read it to read it as Slack meant it."""
     raw = _read_body(environ)
     if not _signed(verifier, raw, environ):
         raise Rejected("401 Unauthorized", "invalid signature")
@@ -97,9 +127,9 @@ def _check_slack_request(environ: dict[str, Any], verifier: SignatureVerifier) -
     if problem is not None:
         raise Rejected("400 Bad Request", problem)
     unambiguous = _as_bolt_reads_it(raw_text, content_type, body, interaction=interaction)
-    data = raw if unambiguous is raw_text else unambiguous.encode()
-    environ["wsgi.input"] = io.BytesIO(data)
-    environ["CONTENT_LENGTH"] = str(len(data))
+    environ["wsgi.input"] = io.BytesIO(b"")  # read: nothing else may read it again
+    environ["CONTENT_LENGTH"] = "0"
+    return unambiguous
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -189,18 +219,14 @@ def _as_bolt_reads_it(
     return raw
 
 
-def _healthz(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
+def _healthz(engine: Engine) -> Response:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return _reply(start_response, "503 Service Unavailable", {"ok": False, "database": "down"})
-    return _reply(start_response, "200 OK", {"ok": True, "database": "up"})
+        return _reply("503 Service Unavailable", {"ok": False, "database": "down"})
+    return _reply("200 OK", {"ok": True, "database": "up"})
 
 
-def _reply(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
-    body = json.dumps(payload).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+def _reply(status: str, payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")

@@ -11,6 +11,7 @@ from models import (  # noqa: F401
     stories,
 )
 from models.base import Base, UTCDateTime
+from models.insights import InsightsViewer, UsedDashboardLink
 from models.preferences import MemberPreferences, MemberTopic
 from models.recognition import Kudos, Thanks
 from models.scheduling import JobClaim
@@ -19,6 +20,7 @@ from models.workspace import Member, Workspace
 
 __all__ = [
     "Base",
+    "InsightsViewer",
     "JobClaim",
     "Kudos",
     "Member",
@@ -27,6 +29,7 @@ __all__ = [
     "PostedMessage",
     "Thanks",
     "UTCDateTime",
+    "UsedDashboardLink",
     "WorkItem",
     "Workspace",
 ]

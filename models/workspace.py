@@ -31,6 +31,8 @@ class Workspace(Base):
     # scheduled work runs for it. A request received after it clears it (bot/services/
     # workspace_data.py says the rule).
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The smallest group insights show (3-10); None: the INSIGHTS_MIN_GROUP setting.
+    insights_min_group: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Member(Base):

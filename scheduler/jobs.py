@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.deps import Deps
 from scheduler.digest import digest_job
+from scheduler.insights_monthly import insights_monthly_job
 from scheduler.onboarding import onboarding_job
 from scheduler.pairing import pairing_job
 from scheduler.prune import prune_job
@@ -32,6 +33,7 @@ JOBS: dict[str, Job] = {
     "onboarding": onboarding_job,  # new hires: buddy, welcome, check-ins, horizon
     "reminders": reminders_job,  # waiting nudges, help surfacing, resolve, feedback, quiet pairs
     "stories": stories_job,  # monthly: the agreed stories, in the channel an admin chose
+    "insights-monthly": insights_monthly_job,  # first working day of the month, opted-in viewers
     "prune": prune_job,  # daily: done queue rows, post keys and old claims
 }
 

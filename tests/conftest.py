@@ -288,7 +288,7 @@ class Bot:
         self.server = make_server(
             "127.0.0.1",
             0,
-            make_wsgi_app(self.app, deps.engine, SIGNING_SECRET),
+            make_wsgi_app(self.app, deps, SIGNING_SECRET),
             server_class=_ThreadingWSGIServer,
             handler_class=_QuietHandler,
         )

@@ -56,7 +56,11 @@ CHANNEL = (
 ADMIN = (
     "`/reciprocity admin show` · `values <a, b, …>|clear` · `budget <n>` · `emoji <e …>` · "
     "`admins add|remove @name` · `onboarding on|off [horizon 30d]|show` · `stories #channel|off`"
-    " — workspace settings (admins)"
+    " · `insights add|remove @name` · `insights min-group <3–10>` — workspace settings (admins)"
+)
+INSIGHTS = (
+    "`/reciprocity insights [weeks]` · `insights monthly on|off` — the workspace's numbers, "
+    "a chart and the dashboard (admins and the people they list)"
 )
 
 
@@ -66,7 +70,7 @@ def _escaped(text: str) -> str:
 
 
 # Every usage text goes out escaped, whatever the surface (an answer, a DomainError's usage).
-KUDOS, ASKHELP, FEEDBACK, ME, RECORD, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN = (
+KUDOS, ASKHELP, FEEDBACK, ME, RECORD, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, ADMIN, INSIGHTS = (
     _escaped(text)
     for text in (
         KUDOS,
@@ -80,6 +84,7 @@ KUDOS, ASKHELP, FEEDBACK, ME, RECORD, TOPICS, SETTINGS, PAUSE, RESUME, CHANNEL, 
         RESUME,
         CHANNEL,
         ADMIN,
+        INSIGHTS,
     )
 )
 MENTOR_LINES = tuple(_escaped(line) for line in MENTOR_LINES)
@@ -114,7 +119,7 @@ def usage_text(emoji: Sequence[str] = ("pray",)) -> str:
 
 def admin_usage_text() -> str:
     """`/reciprocity help admin`: the channel's rhythm and the workspace's settings."""
-    lines = [CHANNEL, ADMIN, "`/reciprocity help` — the commands for everyone"]
+    lines = [CHANNEL, ADMIN, INSIGHTS, "`/reciprocity help` — the commands for everyone"]
     return "\n".join(["*Reciprocity for admins*", "", *(f"• {line}" for line in lines)])
 
 

@@ -31,6 +31,7 @@ class Kind(StrEnum):
     PAIRING = "pairing"  # mentoring introductions and nudges
     SUGGESTION = "suggestion"  # "you could help with this request"
     DIGEST_MENTION = "digest_mention"  # being @-mentioned in a channel digest
+    INSIGHTS = "insights"  # the monthly insights summary (its own opt-in: no opt-out field)
 
 
 _OPT_OUT = {
@@ -83,7 +84,8 @@ def dnd_from_slack(info: dict[str, Any], now: datetime) -> Dnd:
 
 
 def opted_out(prefs: Preferences, kind: Kind | str) -> bool:
-    return bool(getattr(prefs, _OPT_OUT[Kind(kind)]))
+    field = _OPT_OUT.get(Kind(kind))
+    return field is not None and bool(getattr(prefs, field))
 
 
 def cap_free_at(prefs: Preferences, sent: Sequence[datetime], now: datetime) -> datetime | None:

@@ -75,7 +75,7 @@ def test_the_manifest_asks_only_for_the_scopes_the_bot_uses() -> None:
         "commands",
         "dnd:read",
         "emoji:read",
-        "files:write",  # the contribution record's Download (files_upload_v2)
+        "files:write",  # files_upload_v2: the record's Download, the insights chart
         "groups:history",
         "groups:read",
         "im:write",

@@ -17,6 +17,7 @@ from bot.blocks import (
     feedback,
     help_requests,
     home,
+    insights,
     kudos,
     me,
     mentoring,
@@ -56,6 +57,7 @@ from bot.services.onboarding import VolunteerResult
 from bot.services.preferences import Preferences
 from bot.services.record import HelpGiven, Recognition, Record, Resolved, Session_, parse_period
 from bot.services.stories import AgreedStory
+from tests.insights_helpers import built_report
 from tests.slack_double import block_kit_problems
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
@@ -198,6 +200,10 @@ def metadata() -> str:
 
 
 MESSAGES: dict[str, Builder] = {
+    "insights.summary": lambda: insights.summary_message(
+        built_report(department=LONG, notes=[LONG] * 5), LINK
+    ),
+    "insights.monthly": lambda: insights.monthly_message(built_report(department=LONG)),
     "channels.welcome": lambda: channels.welcome_message(
         {"prompt": "off", "digest": "on", "kudos": "here", "timezone": LONG[:64]}
     ),
