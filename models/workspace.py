@@ -42,6 +42,8 @@ class Member(Base):
     real_name: Mapped[str] = mapped_column(String(255), default="")
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
     department: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The Slack profile's title: the department insights fall back to when none was set.
+    title: Mapped[str] = mapped_column(String(255), default="")
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
