@@ -51,12 +51,20 @@ def build(session: Session, team: str = TEAM) -> None:
             )
         )
     for uid, flags in ((BOT, {"is_bot": True}), (GONE, {"deleted": True})):
-        session.add(Member(team_id=team, user_id=uid, created_at=JOINED, updated_at=JOINED, **flags))
+        session.add(
+            Member(team_id=team, user_id=uid, created_at=JOINED, updated_at=JOINED, **flags)
+        )
     session.add_all(
         [
-            MemberPreferences(team_id=team, user_id="UEXCUSED1", opt_out_suggestions=True, updated_at=JOINED),
-            MemberPreferences(team_id=team, user_id="UEXCUSED2", paused_until=at(12, 31), updated_at=JOINED),
-            MemberPreferences(team_id=team, user_id="UEXCUSED3", weekly_nudge_cap=0, updated_at=JOINED),
+            MemberPreferences(
+                team_id=team, user_id="UEXCUSED1", opt_out_suggestions=True, updated_at=JOINED
+            ),
+            MemberPreferences(
+                team_id=team, user_id="UEXCUSED2", paused_until=at(12, 31), updated_at=JOINED
+            ),
+            MemberPreferences(
+                team_id=team, user_id="UEXCUSED3", weekly_nudge_cap=0, updated_at=JOINED
+            ),
         ]
     )
 
@@ -78,42 +86,96 @@ def build(session: Session, team: str = TEAM) -> None:
     kudos("UENG2", "UENG3", at(11, 10))  # inside
     session.add_all(
         [
-            Thanks(team_id=team, giver_id="UENG3", receiver_id="UENG1", channel_id="CGEN",
-                   message_ts="1.1", emoji="pray", created_at=at(11, 10)),
-            Thanks(team_id=team, giver_id="UOPS2", receiver_id="UENG1", channel_id="CGEN",
-                   message_ts="1.2", emoji="pray", created_at=at(11, 10),
-                   retracted_at=at(11, 11)),
+            Thanks(
+                team_id=team,
+                giver_id="UENG3",
+                receiver_id="UENG1",
+                channel_id="CGEN",
+                message_ts="1.1",
+                emoji="pray",
+                created_at=at(11, 10),
+            ),
+            Thanks(
+                team_id=team,
+                giver_id="UOPS2",
+                receiver_id="UENG1",
+                channel_id="CGEN",
+                message_ts="1.2",
+                emoji="pray",
+                created_at=at(11, 10),
+                retracted_at=at(11, 11),
+            ),
         ]
     )
 
-    def request(key: str, requester: str, created: datetime, status: str, **extra: object) -> HelpRequest:
-        row = HelpRequest(key=f"{team}-{key}", team_id=team, requester_id=requester, channel_id="CHELP",
-                          question="how?", urgency="week", tags=[], status=status,
-                          created_at=created, **extra)
+    def request(
+        key: str, requester: str, created: datetime, status: str, **extra: object
+    ) -> HelpRequest:
+        row = HelpRequest(
+            key=f"{team}-{key}",
+            team_id=team,
+            requester_id=requester,
+            channel_id="CHELP",
+            question="how?",
+            urgency="week",
+            tags=[],
+            status=status,
+            created_at=created,
+            **extra,
+        )
         session.add(row)
         session.flush()
         return row
 
-    first = request("k1", "UOPS1", at(11, 10), "resolved", first_offer_at=at(11, 10, 12),
-                    resolved_at=at(11, 11))
+    first = request(
+        "k1", "UOPS1", at(11, 10), "resolved", first_offer_at=at(11, 10, 12), resolved_at=at(11, 11)
+    )
     second = request("k2", "UOPS2", at(11, 12), "open", first_offer_at=at(11, 13, 16))
     request("k3", "USALES1", at(11, 24), "open")
     session.add_all(
         [
-            HelpOffer(team_id=team, request_id=first.id, helper_id="UENG1",
-                      offered_at=at(11, 10, 12), created_at=at(11, 10, 12)),
-            HelpOffer(team_id=team, request_id=second.id, helper_id="UENG2",
-                      offered_at=at(11, 13, 16), created_at=at(11, 13, 16)),
-            HelpThanks(team_id=team, request_id=first.id, giver_id="UOPS1", receiver_id="UENG1",
-                       channel_id="CHELP", created_at=at(11, 11)),
+            HelpOffer(
+                team_id=team,
+                request_id=first.id,
+                helper_id="UENG1",
+                offered_at=at(11, 10, 12),
+                created_at=at(11, 10, 12),
+            ),
+            HelpOffer(
+                team_id=team,
+                request_id=second.id,
+                helper_id="UENG2",
+                offered_at=at(11, 13, 16),
+                created_at=at(11, 13, 16),
+            ),
+            HelpThanks(
+                team_id=team,
+                request_id=first.id,
+                giver_id="UOPS1",
+                receiver_id="UENG1",
+                channel_id="CHELP",
+                created_at=at(11, 11),
+            ),
         ]
     )
 
-    def ask(batch: str, requester: str, reviewer: str, when: datetime, status: str,
-            answered: datetime | None = None) -> FeedbackRequest:
-        row = FeedbackRequest(team_id=team, batch_id=batch, requester_id=requester,
-                              reviewer_id=reviewer, status=status, requested_at=when,
-                              answered_at=answered)
+    def ask(
+        batch: str,
+        requester: str,
+        reviewer: str,
+        when: datetime,
+        status: str,
+        answered: datetime | None = None,
+    ) -> FeedbackRequest:
+        row = FeedbackRequest(
+            team_id=team,
+            batch_id=batch,
+            requester_id=requester,
+            reviewer_id=reviewer,
+            status=status,
+            requested_at=when,
+            answered_at=answered,
+        )
         session.add(row)
         session.flush()
         return row
@@ -121,14 +183,26 @@ def build(session: Session, team: str = TEAM) -> None:
     given = ask("b1", "UENG4", "UENG5", at(11, 3, 9), "given", at(11, 5, 9))
     ask("b2", "UENG4", "UENG6", at(11, 3, 9), "declined", at(11, 4, 9))
     ask("b3", "UOPS3", "UOPS4", at(11, 20), "pending")
-    session.add(Feedback(team_id=team, giver_id="UENG5", receiver_id="UENG4", request_id=given.id,
-                         situation="SECRET-SITUATION", behaviour="SECRET", impact="SECRET",
-                         suggestion="SECRET", created_at=at(11, 5, 9)))
+    session.add(
+        Feedback(
+            team_id=team,
+            giver_id="UENG5",
+            receiver_id="UENG4",
+            request_id=given.id,
+            situation="SECRET-SITUATION",
+            behaviour="SECRET",
+            impact="SECRET",
+            suggestion="SECRET",
+            created_at=at(11, 5, 9),
+        )
+    )
 
-    pair = MentoringGroup(team_id=team, kind="pair", round_key="r1", started_at=at(10, 20),
-                          ends_at=at(12, 1))
-    circle = MentoringGroup(team_id=team, kind="circle", round_key="r2", started_at=at(11, 3),
-                            ends_at=at(12, 15))
+    pair = MentoringGroup(
+        team_id=team, kind="pair", round_key="r1", started_at=at(10, 20), ends_at=at(12, 1)
+    )
+    circle = MentoringGroup(
+        team_id=team, kind="circle", round_key="r2", started_at=at(11, 3), ends_at=at(12, 15)
+    )
     session.add_all([pair, circle])
     session.flush()
     session.add_all(
@@ -139,8 +213,14 @@ def build(session: Session, team: str = TEAM) -> None:
                 MentoringGroupMember(group_id=circle.id, team_id=team, user_id=u, role="peer")
                 for u in ("UOPS3", "UOPS4", "USALES2")
             ),
-            MentoringSession(team_id=team, group_id=pair.id, logged_by="UENG5",
-                             with_user="UOPS5", notes="SECRET", created_at=at(11, 16)),
+            MentoringSession(
+                team_id=team,
+                group_id=pair.id,
+                logged_by="UENG5",
+                with_user="UOPS5",
+                notes="SECRET",
+                created_at=at(11, 16),
+            ),
         ]
     )
     session.flush()

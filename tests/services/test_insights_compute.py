@@ -26,7 +26,10 @@ def test_the_weekly_trend_counts_each_week(session: Session) -> None:
     build(session)
     report = compute_insights(session, TEAM, now=NOW, weeks=4)
     assert [w.start.isoformat() for w in report.weekly] == [
-        "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"
+        "2026-11-02",
+        "2026-11-09",
+        "2026-11-16",
+        "2026-11-23",
     ]
     assert all(set(w.values) == set(TRENDED) for w in report.weekly)
     assert [w.values["help_opened"] for w in report.weekly] == [0, 2, 0, 1]
@@ -78,7 +81,9 @@ def test_a_lower_minimum_shows_the_small_departments(session: Session) -> None:
     report = compute_insights(session, TEAM, now=NOW, weeks=4, min_group=2)
     # only unassigned (1) is small: it takes the next-smallest (Sales, 2) with it
     assert [(d.name, d.members) for d in report.departments] == [
-        ("eng", 6), ("ops", 5), ("other", 3)
+        ("eng", 6),
+        ("ops", 5),
+        ("other", 3),
     ]
     assert report.help_matrix.cells == [[0, 2, 0], [0, 0, 0], [0, 0, 0]]
 
@@ -86,8 +91,15 @@ def test_a_lower_minimum_shows_the_small_departments(session: Session) -> None:
 def test_excused_people_count_once_they_take_part(session: Session) -> None:
     build(session)
     session.add(
-        Kudos(team_id=TEAM, post_id="p-x", giver_id="UENG1", receiver_id="UEXCUSED2",
-              channel_id="CGEN", reason="thanks", created_at=at(11, 18))
+        Kudos(
+            team_id=TEAM,
+            post_id="p-x",
+            giver_id="UENG1",
+            receiver_id="UEXCUSED2",
+            channel_id="CGEN",
+            reason="thanks",
+            created_at=at(11, 18),
+        )
     )
     session.flush()
     report = compute_insights(session, TEAM, now=NOW, weeks=4)
@@ -101,8 +113,17 @@ def test_an_empty_workspace_and_a_single_member_show_nothing(session: Session) -
     assert empty.active_members == 0 and empty.departments == []
     assert all(m.value is None for m in empty.headline)
     session.add(Member(team_id="T0ONE", user_id="ULONE", created_at=JOINED, updated_at=JOINED))
-    session.add(Kudos(team_id="T0ONE", post_id="p", giver_id="ULONE", receiver_id="ULONE",
-                      channel_id="C", reason="me", created_at=NOW - timedelta(days=1)))
+    session.add(
+        Kudos(
+            team_id="T0ONE",
+            post_id="p",
+            giver_id="ULONE",
+            receiver_id="ULONE",
+            channel_id="C",
+            reason="me",
+            created_at=NOW - timedelta(days=1),
+        )
+    )
     session.flush()
     one = compute_insights(session, "T0ONE", now=NOW)
     assert one.active_members == 0 and one.departments == [] and one.help_matrix.cells == []
@@ -113,8 +134,17 @@ def test_an_empty_workspace_and_a_single_member_show_nothing(session: Session) -
 def test_another_workspace_is_never_counted(session: Session) -> None:
     build(session)
     build(session, team="T0OTHER")
-    session.add(Kudos(team_id="T0OTHER", post_id="p", giver_id="UENG1", receiver_id="UENG2",
-                      channel_id="C", reason="x", created_at=at(11, 20)))
+    session.add(
+        Kudos(
+            team_id="T0OTHER",
+            post_id="p",
+            giver_id="UENG1",
+            receiver_id="UENG2",
+            channel_id="C",
+            reason="x",
+            created_at=at(11, 20),
+        )
+    )
     session.flush()
     report = compute_insights(session, TEAM, now=NOW, weeks=4)
     assert {m.key: (m.value, m.previous) for m in report.headline} == EXPECTED

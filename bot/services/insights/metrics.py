@@ -69,7 +69,7 @@ def percentile(histogram: Iterable[tuple[float, int]], q: float) -> float | None
     if count == 0:
         return None
     position = (count - 1) * q
-    low_rank, fraction = int(math.floor(position)), position - math.floor(position)
+    low_rank, fraction = math.floor(position), position - math.floor(position)
 
     def at(rank: int) -> float:
         seen = 0
@@ -170,9 +170,7 @@ def ei_of_group(ties: Ties, members: set[str]) -> float | None:
     return ei_index(external, internal)
 
 
-def folded_matrix(
-    ties: Ties, folding: Folding
-) -> tuple[list[str], list[list[int | None]]]:
+def folded_matrix(ties: Ties, folding: Folding) -> tuple[list[str], list[list[int | None]]]:
     """The department × department matrix of ties over the shown groups; ties of hidden
     departments are left out (counted in no cell)."""
     names = folding.shown

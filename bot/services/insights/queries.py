@@ -24,7 +24,6 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    not_,
     or_,
     select,
     true,
@@ -79,7 +78,10 @@ class Window:
         """The week a moment falls in: -1 before the window, then 0..2·weeks-1."""
         start, prev = self.start.timestamp(), self.prev_start.timestamp()
         return case(
-            (column >= self.start, self.weeks + self.floor((self.epoch(column) - start) / WEEK_SECONDS)),
+            (
+                column >= self.start,
+                self.weeks + self.floor((self.epoch(column) - start) / WEEK_SECONDS),
+            ),
             (column >= self.prev_start, self.floor((self.epoch(column) - prev) / WEEK_SECONDS)),
             else_=-1,
         )
@@ -116,7 +118,7 @@ def excused_of(prefs: Any, now: datetime) -> Any:
     )
 
 
-def _person_join(w: Window, stmt: Select[Any], user: Any) -> tuple[Select[Any], Any, Any]:
+def _person_join(w: Window, stmt: Any, user: Any) -> tuple[Any, Any, Any]:
     """Outer-join the member and their preferences; leave out bots and the deactivated, and
     people outside the scope."""
     m, p = aliased(Member), aliased(MemberPreferences)
@@ -131,7 +133,7 @@ def _person_join(w: Window, stmt: Select[Any], user: Any) -> tuple[Select[Any], 
     return stmt, m, p
 
 
-def _scoped(w: Window, stmt: Select[Any], user: Any) -> Select[Any]:
+def _scoped(w: Window, stmt: Any, user: Any) -> Any:
     """Only rows whose `user` is in the scope's departments (someone not in the member list
     is unassigned)."""
     if w.scope is None:
@@ -144,6 +146,14 @@ def _scoped(w: Window, stmt: Select[Any], user: Any) -> Select[Any]:
         known = select(m.user_id).where(m.team_id == w.team_id)
         inside = or_(inside, user.not_in(known))
     return stmt.where(inside)
+
+
+def _rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def _scalar(session: Session, stmt: Any) -> int:
+    return int(session.scalar(stmt) or 0)
 
 
 # ----- who did what --------------------------------------------------------------------------
@@ -192,9 +202,7 @@ def _events(w: Window, since: datetime, until: datetime) -> Any:
             ShareReply.helped_user_id.is_not(None),
         ),
         rows(HelpRequest.requester_id, HelpRequest.created_at, 0, 0, HelpRequest),
-        rows(
-            FeedbackRequest.requester_id, FeedbackRequest.requested_at, 0, 0, FeedbackRequest
-        ),
+        rows(FeedbackRequest.requester_id, FeedbackRequest.requested_at, 0, 0, FeedbackRequest),
         rows(FeedbackRequest.reviewer_id, FeedbackRequest.requested_at, 0, 0, FeedbackRequest),
     ]
     union = union_all(*parts).subquery("events")
@@ -217,7 +225,9 @@ class Tally:
 def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
     """Active members and who gave/received, by "week" (bucket), "half" or "department"
     (the current period, every department: sizes are for folding, so no scope)."""
-    union, user, at, gave, received = _events(w, w.prev_start if by != "department" else w.start, w.end)
+    _union, user, at, gave, received = _events(
+        w, w.prev_start if by != "department" else w.start, w.end
+    )
     key = w.bucket(at) if by == "week" else w.half(at) if by == "half" else literal(1)
     per_person = (
         select(
@@ -234,7 +244,9 @@ def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
     stmt, m, p = _person_join(ww, stmt, per_person.c.user_id)
     excused = excused_of(p, w.now)
     if by == "week":
-        in_base = and_(m.user_id.is_not(None), excused == 0, w.bucket(m.created_at) <= per_person.c.k)
+        in_base = and_(
+            m.user_id.is_not(None), excused == 0, w.bucket(m.created_at) <= per_person.c.k
+        )
     elif by == "half":
         in_base = and_(
             m.user_id.is_not(None),
@@ -257,9 +269,11 @@ def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
     ).group_by(group_key)
     tallies: dict[Any, Tally] = defaultdict(Tally)
     in_bases: dict[Any, int] = {}
-    for row in session.execute(stmt):
+    for row in _rows(session, stmt):
         k = int(row[0]) if by != "department" else str(row[0])
-        tallies[k] = Tally(int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6]))
+        tallies[k] = Tally(
+            int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6])
+        )
         in_bases[k] = int(row[7] or 0)
     # Stored members who did nothing: counted as active (not taking part), unless excused.
     base = select(Member.user_id).select_from(Member)
@@ -274,7 +288,9 @@ def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
     else:
         base_key = department_of(bm)
     base = base.with_only_columns(base_key.label("key"), func.count()).group_by(base_key)
-    counts = {(int(k) if by != "department" else str(k)): int(n) for k, n in session.execute(base)}
+    counts: dict[Any, int] = {
+        (int(k) if by != "department" else str(k)): int(n) for k, n in _rows(session, base)
+    }
     if by == "department":
         keys: list[Any] = sorted(set(counts) | set(tallies))
         cumulative = counts
@@ -282,7 +298,7 @@ def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
         span = 2 * w.weeks if by == "week" else 2
         keys = list(range(span))
         cumulative = {}
-        running = sum(n for k, n in counts.items() if k < 0)
+        running = sum(n for k, n in counts.items() if int(k) < 0)
         for k in keys:
             running += counts.get(k, 0)
             cumulative[k] = running
@@ -314,25 +330,27 @@ def feedback(w: Window, session: Session) -> FeedbackCounts:
     answered = and_(fr.team_id == w.team_id, fr.status == "given", w.within(fr.answered_at))
     b = w.bucket(fr.answered_at)
     stmt = _scoped(w, select(b, func.count()).where(answered), fr.requester_id).group_by(b)
-    cycles = {int(k): int(n) for k, n in session.execute(stmt)}
+    cycles = {int(k): int(n) for k, n in _rows(session, stmt)}
 
     h = w.half(fr.requested_at)
     stmt = _scoped(
         w,
-        select(h, fr.status, func.count()).where(fr.team_id == w.team_id, w.within(fr.requested_at)),
+        select(h, fr.status, func.count()).where(
+            fr.team_id == w.team_id, w.within(fr.requested_at)
+        ),
         fr.requester_id,
     ).group_by(h, fr.status)
     by_status: dict[int, dict[str, int]] = {0: {}, 1: {}}
-    for half, status, n in session.execute(stmt):
+    for half, status, n in _rows(session, stmt):
         by_status[int(half)][str(status)] = int(n)
 
     tenths = w.floor(w.seconds_between(fr.answered_at, fr.requested_at) / 8640.0)
     ha = w.half(fr.answered_at)
-    stmt = _scoped(
-        w, select(ha, tenths, func.count()).where(answered), fr.requester_id
-    ).group_by(ha, tenths)
+    stmt = _scoped(w, select(ha, tenths, func.count()).where(answered), fr.requester_id).group_by(
+        ha, tenths
+    )
     days: dict[int, list[tuple[float, int]]] = {0: [], 1: []}
-    for half, tenth, n in session.execute(stmt):
+    for half, tenth, n in _rows(session, stmt):
         days[int(half)].append((int(tenth) / 10, int(n)))
     return FeedbackCounts(cycles, by_status, days)
 
@@ -359,19 +377,20 @@ def mentoring(w: Window, session: Session, half: int) -> MentoringCounts:
     people, _m, _p = _person_join(w, people, gm.user_id)
     members = people.subquery("in_groups")
     groups = select(members.c.group_id).distinct().subquery("groups")
-    n_groups = session.scalar(select(func.count()).select_from(groups)) or 0
+    n_groups = _scalar(session, select(func.count()).select_from(groups)) or 0
     n_people = (
-        session.scalar(select(func.count(func.distinct(members.c.user_id))).select_from(members))
+        _scalar(session, select(func.count(func.distinct(members.c.user_id))).select_from(members))
         or 0
     )
     sessions = (
-        session.scalar(
+        _scalar(
+            session,
             select(func.count()).where(
                 ms.team_id == w.team_id,
                 ms.created_at >= since,
                 ms.created_at < until,
                 ms.group_id.in_(select(groups.c.group_id)),
-            )
+            ),
         )
         or 0
     )
@@ -379,8 +398,8 @@ def mentoring(w: Window, session: Session, half: int) -> MentoringCounts:
         ms.team_id == w.team_id, ms.created_at < until, ms.group_id.is_not(None)
     )
     without = (
-        session.scalar(
-            select(func.count()).select_from(groups).where(groups.c.group_id.not_in(ever))
+        _scalar(
+            session, select(func.count()).select_from(groups).where(groups.c.group_id.not_in(ever))
         )
         or 0
     )
@@ -404,8 +423,10 @@ def help_requests(w: Window, session: Session) -> HelpCounts:
 
     def by_bucket(column: Any, *where: Any) -> dict[int, int]:
         b = w.bucket(column)
-        stmt = _scoped(w, select(b, func.count()).where(team, w.within(column), *where), hr.requester_id)
-        return {int(k): int(n) for k, n in session.execute(stmt.group_by(b))}
+        stmt = _scoped(
+            w, select(b, func.count()).where(team, w.within(column), *where), hr.requester_id
+        )
+        return {int(k): int(n) for k, n in _rows(session, stmt.group_by(b))}
 
     opened = by_bucket(hr.created_at)
     resolved = by_bucket(hr.resolved_at, hr.status == "resolved")
@@ -421,7 +442,7 @@ def help_requests(w: Window, session: Session) -> HelpCounts:
                 or_(hr.stale_at.is_(None), hr.stale_at >= until),
             )
         stmt = _scoped(w, select(func.count()).where(team, condition), hr.requester_id)
-        open_at_end[half] = int(session.scalar(stmt) or 0)
+        open_at_end[half] = int(_scalar(session, stmt) or 0)
 
     wait = w.seconds_between(hr.first_offer_at, hr.created_at)
     tenths = w.floor(wait / 360.0)
@@ -434,7 +455,7 @@ def help_requests(w: Window, session: Session) -> HelpCounts:
         hr.requester_id,
     ).group_by(h, tenths)
     first_offer: dict[int, list[tuple[float, int]]] = {0: [], 1: []}
-    for half, tenth, n in session.execute(stmt):
+    for half, tenth, n in _rows(session, stmt):
         first_offer[int(half)].append((int(tenth) / 10, int(n)))
 
     eligible: dict[int, int] = {}
@@ -445,9 +466,7 @@ def help_requests(w: Window, session: Session) -> HelpCounts:
             w,
             select(
                 func.count(),
-                func.sum(
-                    case((and_(hr.first_offer_at.is_not(None), wait <= 86400), 1), else_=0)
-                ),
+                func.sum(case((and_(hr.first_offer_at.is_not(None), wait <= 86400), 1), else_=0)),
             ).where(team, hr.created_at >= since, hr.created_at <= until - timedelta(days=1)),
             hr.requester_id,
         )
@@ -483,7 +502,9 @@ def _ties_source(w: Window, kind: str) -> Any:
                 Thanks.giver_id.label("giver"),
                 Thanks.receiver_id.label("receiver"),
                 Thanks.created_at.label("at"),
-            ).where(Thanks.team_id == t, Thanks.retracted_at.is_(None), w.within(Thanks.created_at)),
+            ).where(
+                Thanks.team_id == t, Thanks.retracted_at.is_(None), w.within(Thanks.created_at)
+            ),
             select(HelpThanks.giver_id, HelpThanks.receiver_id, HelpThanks.created_at).where(
                 HelpThanks.team_id == t, w.within(HelpThanks.created_at)
             ),
@@ -521,7 +542,7 @@ def ties(w: Window, session: Session, kind: str) -> dict[tuple[str, str], int]:
     every department (the scope is applied by the caller, which folds them)."""
     stmt, dg, dr, at = _ties_with_departments(w, kind)
     stmt = stmt.where(at >= w.start).with_only_columns(dg, dr, func.count()).group_by(dg, dr)
-    return {(str(a), str(b)): int(n) for a, b, n in session.execute(stmt)}
+    return {(str(a), str(b)): int(n) for a, b, n in _rows(session, stmt)}
 
 
 def ties_inside(w: Window, session: Session, kind: str, by: str) -> dict[int, tuple[int, int]]:
@@ -536,7 +557,7 @@ def ties_inside(w: Window, session: Session, kind: str, by: str) -> dict[int, tu
         func.sum(case((dg != dr, 1), else_=0)),
         func.sum(case((dg == dr, 1), else_=0)),
     ).group_by(key)
-    return {int(k): (int(e or 0), int(i or 0)) for k, e, i in session.execute(stmt)}
+    return {int(k): (int(e or 0), int(i or 0)) for k, e, i in _rows(session, stmt)}
 
 
 # ----- spread and load ---------------------------------------------------------------------------
@@ -574,7 +595,7 @@ def recognition_histogram(w: Window, session: Session) -> dict[int, dict[tuple[i
         per.c.h, per.c.n, excused
     )
     out: dict[int, dict[tuple[int, int], int]] = {0: {}, 1: {}}
-    for half, n, ex, people in session.execute(stmt):
+    for half, n, ex, people in _rows(session, stmt):
         out[int(half)][(int(n), int(ex))] = int(people)
     return out
 
@@ -595,7 +616,7 @@ def recognised_recently(w: Window, session: Session, half: int, weeks: int = 8) 
         excused_of(p, w.now) == 0,
         or_(and_(m.user_id.is_not(None), m.created_at < until), per.c.last >= since),
     )
-    return int(session.scalar(stmt) or 0)
+    return int(_scalar(session, stmt) or 0)
 
 
 def help_given_histogram(w: Window, session: Session) -> dict[int, dict[int, int]]:
@@ -619,7 +640,7 @@ def help_given_histogram(w: Window, session: Session) -> dict[int, dict[int, int
     stmt, _m, _p = _person_join(w, stmt, per.c.user_id)
     stmt = stmt.with_only_columns(per.c.h, per.c.n, func.count()).group_by(per.c.h, per.c.n)
     out: dict[int, dict[int, int]] = {0: {}, 1: {}}
-    for half, n, people in session.execute(stmt):
+    for half, n, people in _rows(session, stmt):
         out[int(half)][int(n)] = int(people)
     return out
 
@@ -641,4 +662,3 @@ __all__ = [
     "ties",
     "ties_inside",
 ]
-_ = not_
