@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     insights.add_argument("--department", help="only this department (or `other`)")
     insights.add_argument("--min-group", type=int, default=5, help="smallest group shown (3-10)")
     insights.add_argument("--out", default=".", help="where the files go (default: here)")
+    insights.add_argument("--at", help="the period ends at this moment (ISO-8601; default now)")
     departments = sub.add_parser("departments", help="set people's departments in bulk")
     departments_sub = departments.add_subparsers(dest="departments_cmd", required=True)
     department_import = departments_sub.add_parser(
@@ -322,6 +323,11 @@ def _insights(settings: Settings, args: argparse.Namespace) -> int:
     if not 3 <= args.min_group <= 10:
         sys.stderr.write("--min-group must be between 3 and 10\n")
         return 2
+    try:
+        at = _parse_time(args.at)
+    except ValueError:
+        sys.stderr.write("--at must be an ISO-8601 moment, e.g. 2026-11-27T15:00:00Z\n")
+        return 2
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"--out {out} is not a directory\n")
@@ -337,7 +343,7 @@ def _insights(settings: Settings, args: argparse.Namespace) -> int:
             report = compute_insights(
                 session,
                 team,
-                now=datetime.now(UTC),
+                now=at,
                 weeks=args.weeks,
                 department=args.department,
                 min_group=args.min_group,
