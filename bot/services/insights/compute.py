@@ -57,7 +57,8 @@ def compute_insights(
     notes: list[str] = []
 
     # Departments first, unscoped: their sizes decide what is folded and what is hidden.
-    by_department = q.participation(whole, session, "department")
+    people = q.participation(whole, session)
+    by_department = people.departments()
     folding = m.fold({d: t.active for d, t in by_department.items()}, min_group)
     if folding.folded:
         notes.append(
@@ -78,13 +79,12 @@ def compute_insights(
         scope = tuple(sorted(members))
     w = q.Window(team_id, start, now, weeks, now, scope, sqlite)
 
-    halves = q.participation(w, session, "half")
-    by_week = q.participation(w, session, "week")
+    halves, by_week = people.by("half", scope), people.by("week", scope)
     fb = q.feedback(w, session)
     mentoring = {half: q.mentoring(w, session, half) for half in (0, 1)}
     help_ = q.help_requests(w, session)
     ei_weeks = q.ties_inside(w, session, "help", "week")
-    ei_halves = {kind: q.ties_inside(w, session, kind, "half") for kind in ("thanks", "kudos")}
+    ties = {kind: q.ties(w, session, kind) for kind in ("help", "thanks", "kudos")}
     recognition = q.recognition_histogram(w, session)
     recent = {half: q.recognised_recently(w, session, half, RECOGNITION_WEEKS) for half in (0, 1)}
     helpers = q.help_given_histogram(w, session)
@@ -130,8 +130,8 @@ def compute_insights(
             "help_first_offer_p90_hours": m.percentile(help_.first_offer[half], 0.9),
             "help_offer_within_day": m.pct(help_.within_day[half], eligible),
             "ei_help": m.ei_index(*help_ei),
-            "ei_thanks": m.ei_index(*ei_halves["thanks"].get(half, (0, 0))),
-            "ei_kudos": m.ei_index(*ei_halves["kudos"].get(half, (0, 0))),
+            "ei_thanks": _ei_scoped(ties["thanks"][half], scope),
+            "ei_kudos": _ei_scoped(ties["kudos"][half], scope),
             "recognition_gini": m.gini(spread),
             "no_recognition_8w": max(t.counted - recent[half], 0) if t.counted else None,
             "top10_help_share": m.top_share(helpers[half]),
@@ -167,7 +167,8 @@ def compute_insights(
             values = dict.fromkeys(values)
         weekly.append(Week(week_start, {key: values[key] for key in TRENDED}))
 
-    departments, matrix = _departments(whole, session, by_department, folding, hidden)
+    current_ties = {kind: by_half[1] for kind, by_half in ties.items()}
+    departments, matrix = _departments(by_department, folding, current_ties)
     return Report(
         team_id=team_id,
         start=start.date(),
@@ -185,16 +186,13 @@ def compute_insights(
 
 
 def _departments(
-    w: q.Window,
-    session: Session,
     by_department: dict[str, q.Tally],
     folding: m.Folding,
-    hidden: bool,
+    ties: dict[str, dict[tuple[str, str], int]],
 ) -> tuple[list[DepartmentRow], Matrix]:
     """One row per shown group (folded ones as "other"), and the help matrix between them."""
     if not folding.sizes:
         return [], Matrix([], [])
-    ties = {kind: q.ties(w, session, kind) for kind in ("help", "thanks", "kudos")}
     rows: list[DepartmentRow] = []
     for group in folding.shown:
         members = folding.members_of(group)
@@ -223,6 +221,11 @@ def _departments(
         )
     names, cells = m.folded_matrix(ties["help"], folding)
     return rows, Matrix(names, cells)
+
+
+def _ei_scoped(ties: dict[tuple[str, str], int], scope: tuple[str, ...] | None) -> float | None:
+    """E–I of every tie, or (with a department filter) of the ties its people gave or got."""
+    return m.ei_overall(ties) if scope is None else m.ei_of_group(ties, set(scope))
 
 
 def _sum(counts: dict[int, int], lo: int, hi: int) -> int:

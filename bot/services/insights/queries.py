@@ -10,7 +10,6 @@ weeks..2·weeks-1 for the current one's (Mondays from `start`); `half` is 0 or 1
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -222,98 +221,150 @@ class Tally:
     both: int = 0
 
 
-def participation(w: Window, session: Session, by: str) -> dict[Any, Tally]:
-    """Active members and who gave/received, by "week" (bucket), "half" or "department"
-    (the current period, every department: sizes are for folding, so no scope)."""
-    _union, user, at, gave, received = _events(
-        w, w.prev_start if by != "department" else w.start, w.end
-    )
-    key = w.bucket(at) if by == "week" else w.half(at) if by == "half" else literal(1)
-    per_person = (
+@dataclass
+class People:
+    """Tallies by (bucket, department) and by (half, department): a person has one
+    department, so any set of departments adds up from these without another query."""
+
+    week: dict[tuple[int, str], Tally]
+    half: dict[tuple[int, str], Tally]
+
+    def by(self, level: str, scope: tuple[str, ...] | None) -> dict[int, Tally]:
+        """Week (bucket) or half -> the tally of the scope's departments (None: all)."""
+        source = self.week if level == "week" else self.half
+        out: dict[int, Tally] = {}
+        for (k, department), t in source.items():
+            if scope is not None and department not in scope:
+                continue
+            total = out.setdefault(k, Tally())
+            total.active += t.active
+            total.counted += t.counted
+            total.participants += t.participants
+            total.givers += t.givers
+            total.receivers += t.receivers
+            total.both += t.both
+        return out
+
+    def departments(self) -> dict[str, Tally]:
+        """The current period's tally of each department."""
+        return {department: t for (k, department), t in self.half.items() if k == 1}
+
+
+def participation(w: Window, session: Session) -> People:
+    """Active members and who gave/received, by week (bucket) and by half, each by
+    department (never scoped: the caller adds up the departments it shows). One statement:
+    the events are read and grouped by person and week once (a CTE), and both levels are
+    counted from that."""
+    w = Window(**{**w.__dict__, "scope": None})
+    _union, user, at, gave, received = _events(w, w.prev_start, w.end)
+    b = w.bucket(at)
+    per_week = (
         select(
             user.label("user_id"),
-            key.label("k"),
+            b.label("k"),
             func.max(gave).label("g"),
             func.max(received).label("r"),
         )
-        .group_by(user, key)
-        .subquery("per_person")
+        .group_by(user, b)
+        .cte("per_week")
     )
-    ww = w if by != "department" else Window(**{**w.__dict__, "scope": None})
-    stmt: Select[Any] = select(per_person.c.k).select_from(per_person)
-    stmt, m, p = _person_join(ww, stmt, per_person.c.user_id)
+    half = case((per_week.c.k >= w.weeks, 1), else_=0)
+    per_half = (
+        select(
+            per_week.c.user_id,
+            half.label("k"),
+            func.max(per_week.c.g).label("g"),
+            func.max(per_week.c.r).label("r"),
+        )
+        .group_by(per_week.c.user_id, half)
+        .subquery("per_half")
+    )
+    parts = [_tally_select(w, per_week, "week"), _tally_select(w, per_half, "half")]
+    tallies: dict[str, dict[tuple[int, str], Tally]] = {"week": {}, "half": {}}
+    in_bases: dict[str, dict[tuple[int, str], int]] = {"week": {}, "half": {}}
+    for row in _rows(session, union_all(*parts)):
+        level, key = str(row[0]), (int(row[1]), str(row[2]))
+        tallies[level][key] = Tally(*(int(v or 0) for v in row[3:9]))
+        in_bases[level][key] = int(row[9] or 0)
+    stored = _stored_members(w, session)
+    return People(
+        week=_with_idle(w, "week", tallies["week"], in_bases["week"], stored),
+        half=_with_idle(w, "half", tallies["half"], in_bases["half"], stored),
+    )
+
+
+def _tally_select(w: Window, per_person: Any, level: str) -> Any:
+    """Count one level's people by (key, department): active, counted, participants,
+    givers, receivers, both, and how many are stored members (who'd otherwise be idle)."""
+    stmt, m, p = _person_join(
+        w, select(per_person.c.k).select_from(per_person), per_person.c.user_id
+    )
     excused = excused_of(p, w.now)
-    if by == "week":
-        in_base = and_(
-            m.user_id.is_not(None), excused == 0, w.bucket(m.created_at) <= per_person.c.k
-        )
-    elif by == "half":
-        in_base = and_(
-            m.user_id.is_not(None),
-            excused == 0,
-            m.created_at < case((per_person.c.k == 1, w.end), else_=w.start),
-        )
+    known = and_(m.user_id.is_not(None), excused == 0)
+    if level == "week":
+        in_base = and_(known, w.bucket(m.created_at) <= per_person.c.k)
     else:
-        in_base = and_(m.user_id.is_not(None), excused == 0, m.created_at < w.end)
+        in_base = and_(known, m.created_at < case((per_person.c.k == 1, w.end), else_=w.start))
     g, r = per_person.c.g, per_person.c.r
-    group_key: Any = department_of(m) if by == "department" else per_person.c.k
-    stmt = stmt.with_only_columns(
-        group_key.label("key"),
-        func.count(),
-        func.sum(1 - excused),
-        func.sum(case((or_(g == 1, r == 1), 1), else_=0)),
-        func.sum(g),
-        func.sum(r),
-        func.sum(g * r),
-        func.sum(case((in_base, 1), else_=0)),
-    ).group_by(group_key)
-    tallies: dict[Any, Tally] = defaultdict(Tally)
-    in_bases: dict[Any, int] = {}
-    for row in _rows(session, stmt):
-        k = int(row[0]) if by != "department" else str(row[0])
-        tallies[k] = Tally(
-            int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]), int(row[6])
-        )
-        in_bases[k] = int(row[7] or 0)
-    # Stored members who did nothing: counted as active (not taking part), unless excused.
+    department = department_of(m)
+    return stmt.with_only_columns(
+        literal(level).label("level"),
+        per_person.c.k.label("key"),
+        department.label("department"),
+        func.count().label("active"),
+        func.sum(1 - excused).label("counted"),
+        func.sum(case((or_(g == 1, r == 1), 1), else_=0)).label("participants"),
+        func.sum(g).label("givers"),
+        func.sum(r).label("receivers"),
+        func.sum(g * r).label("both"),
+        func.sum(case((in_base, 1), else_=0)).label("in_base"),
+    ).group_by(per_person.c.k, department)
+
+
+def _stored_members(w: Window, session: Session) -> dict[tuple[int, str], int]:
+    """Stored members who are never excused, by (the bucket they were stored in, their
+    department): who did nothing still counts as active, not taking part."""
     base = select(Member.user_id).select_from(Member)
-    base, bm, _bp = _person_join(ww, base, Member.user_id)
-    bexcused = excused_of(_bp, w.now)
-    base = base.where(Member.team_id == w.team_id, Member.created_at < w.end, bexcused == 0)
-    base_key: Any
-    if by == "week":
-        base_key = w.bucket(Member.created_at)
-    elif by == "half":
-        base_key = w.half(Member.created_at)
-    else:
-        base_key = department_of(bm)
-    base = base.with_only_columns(base_key.label("key"), func.count()).group_by(base_key)
-    counts: dict[Any, int] = {
-        (int(k) if by != "department" else str(k)): int(n) for k, n in _rows(session, base)
-    }
-    if by == "department":
-        keys: list[Any] = sorted(set(counts) | set(tallies))
-        cumulative = counts
-    else:
-        span = 2 * w.weeks if by == "week" else 2
-        keys = list(range(span))
-        cumulative = {}
-        running = sum(n for k, n in counts.items() if int(k) < 0)
-        for k in keys:
-            running += counts.get(k, 0)
-            cumulative[k] = running
-    out: dict[Any, Tally] = {}
-    for k in keys:
-        t = tallies.get(k, Tally())
-        idle = cumulative.get(k, 0) - in_bases.get(k, 0)
-        out[k] = Tally(
-            active=t.active + idle,
-            counted=t.counted + idle,
-            participants=t.participants,
-            givers=t.givers,
-            receivers=t.receivers,
-            both=t.both,
+    base, bm, bp = _person_join(w, base, Member.user_id)
+    bucket, department = w.bucket(Member.created_at), department_of(bm)
+    base = (
+        base.where(
+            Member.team_id == w.team_id, Member.created_at < w.end, excused_of(bp, w.now) == 0
         )
+        .with_only_columns(bucket, department, func.count())
+        .group_by(bucket, department)
+    )
+    return {(int(k), str(d)): int(n) for k, d, n in _rows(session, base)}
+
+
+def _with_idle(
+    w: Window,
+    level: str,
+    tallies: dict[tuple[int, str], Tally],
+    in_bases: dict[tuple[int, str], int],
+    stored: dict[tuple[int, str], int],
+) -> dict[tuple[int, str], Tally]:
+    """Add, to each (key, department), the stored members who did nothing in it: everyone
+    stored before the key's end (a week's, or a half's), minus those who took part."""
+    keys = range(2 * w.weeks) if level == "week" else range(2)
+    departments = {d for _k, d in stored} | {d for _k, d in tallies}
+    out: dict[tuple[int, str], Tally] = {}
+    for department in departments:
+        for k in keys:
+            last_bucket = k if level == "week" else (w.weeks - 1 if k == 0 else 2 * w.weeks - 1)
+            before = sum(n for (b, d), n in stored.items() if d == department and b <= last_bucket)
+            t = tallies.get((k, department), Tally())
+            idle = before - in_bases.get((k, department), 0)
+            if not (t.active or idle):
+                continue
+            out[(k, department)] = Tally(
+                active=t.active + idle,
+                counted=t.counted + idle,
+                participants=t.participants,
+                givers=t.givers,
+                receivers=t.receivers,
+                both=t.both,
+            )
     return out
 
 
@@ -537,12 +588,16 @@ def _ties_with_departments(w: Window, kind: str) -> tuple[Select[Any], Any, Any,
     return stmt, department_of(mg), department_of(mr), src.c.at
 
 
-def ties(w: Window, session: Session, kind: str) -> dict[tuple[str, str], int]:
-    """The current period's ties of `kind` by (giver's department, receiver's department),
-    every department (the scope is applied by the caller, which folds them)."""
+def ties(w: Window, session: Session, kind: str) -> dict[int, dict[tuple[str, str], int]]:
+    """half -> the ties of `kind` by (giver's department, receiver's department), every
+    department (the caller applies the scope and folds them)."""
     stmt, dg, dr, at = _ties_with_departments(w, kind)
-    stmt = stmt.where(at >= w.start).with_only_columns(dg, dr, func.count()).group_by(dg, dr)
-    return {(str(a), str(b)): int(n) for a, b, n in _rows(session, stmt)}
+    h = w.half(at)
+    stmt = stmt.with_only_columns(h, dg, dr, func.count()).group_by(h, dg, dr)
+    out: dict[int, dict[tuple[str, str], int]] = {0: {}, 1: {}}
+    for half, a, b, n in _rows(session, stmt):
+        out[int(half)][(str(a), str(b))] = int(n)
+    return out
 
 
 def ties_inside(w: Window, session: Session, kind: str, by: str) -> dict[int, tuple[int, int]]:
