@@ -64,7 +64,7 @@ class Feedback(Base):
         UniqueConstraint("offer_id"),
         Index("ix_feedback_team_receiver_created", "team_id", "receiver_id", "created_at"),
         Index("ix_feedback_team_giver_created", "team_id", "giver_id", "created_at"),
-        Index("ix_feedback_team_created", "team_id", "created_at"),
+        Index("ix_feedback_team_created", "team_id", "created_at", "giver_id", "receiver_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -34,6 +34,19 @@ class Member(Base):
     """
 
     __tablename__ = "members"
+    __table_args__ = (
+        # Insights join every event to its people: who is a bot, gone, since when, and where.
+        Index(
+            "ix_members_insights",
+            "team_id",
+            "user_id",
+            "is_bot",
+            "deleted",
+            "created_at",
+            "department",
+            "title",
+        ),
+    )
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -19,14 +19,35 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = (
-    ("ix_kudos_team_created", "kudos", ("team_id", "created_at")),
-    ("ix_thanks_team_created", "thanks", ("team_id", "created_at")),
-    ("ix_help_offers_team_created", "help_offers", ("team_id", "created_at")),
-    ("ix_help_requests_team_created", "help_requests", ("team_id", "created_at")),
+    (
+        "ix_members_insights",
+        "members",
+        ("team_id", "user_id", "is_bot", "deleted", "created_at", "department", "title"),
+    ),
+    ("ix_kudos_team_created", "kudos", ("team_id", "created_at", "giver_id", "receiver_id")),
+    (
+        "ix_thanks_team_created",
+        "thanks",
+        ("team_id", "created_at", "giver_id", "receiver_id", "retracted_at"),
+    ),
+    (
+        "ix_help_offers_team_created",
+        "help_offers",
+        ("team_id", "created_at", "helper_id", "request_id"),
+    ),
+    (
+        "ix_help_requests_team_created",
+        "help_requests",
+        ("team_id", "created_at", "requester_id"),
+    ),
     ("ix_help_requests_team_resolved", "help_requests", ("team_id", "resolved_at")),
     ("ix_feedback_requests_team_requested", "feedback_requests", ("team_id", "requested_at")),
     ("ix_feedback_requests_team_answered", "feedback_requests", ("team_id", "answered_at")),
-    ("ix_feedback_team_created", "feedback", ("team_id", "created_at")),
+    (
+        "ix_feedback_team_created",
+        "feedback",
+        ("team_id", "created_at", "giver_id", "receiver_id"),
+    ),
     ("ix_share_replies_team_created", "share_replies", ("team_id", "created_at")),
 )
 

@@ -54,6 +54,7 @@ def compute_insights(
     start = period_start(now, weeks)
     sqlite = session.get_bind().dialect.name == "sqlite"
     whole = q.Window(team_id, start, now, weeks, now, None, sqlite)
+    q.roomy(session)
     notes: list[str] = []
 
     # Departments first, unscoped: their sizes decide what is folded and what is hidden.

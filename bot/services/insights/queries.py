@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -64,7 +65,7 @@ class Window:
         """Seconds since 1970 of a stored moment."""
         if self.sqlite:
             return (func.julianday(column) - EPOCH_JULIAN) * 86400.0
-        return func.extract("epoch", column)
+        return func.date_part("epoch", column)  # a double: EXTRACT's numeric is slow
 
     def floor(self, value: Any) -> Any:
         """An integer, rounded down (callers only give it values >= 0 on SQLite)."""
@@ -90,6 +91,13 @@ class Window:
 
     def within(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.prev_start, column < self.end)
+
+
+def roomy(session: Session) -> None:
+    """On PostgreSQL, give this transaction's grouping room to stay in memory (the default
+    4 MB spills a 5,000-person workspace's weeks to disk)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def department_of(member: Any) -> Any:
@@ -157,8 +165,10 @@ def _scalar(session: Session, stmt: Any) -> int:
 
 # ----- who did what --------------------------------------------------------------------------
 def _events(w: Window, since: datetime, until: datetime) -> Any:
-    """Everything the bot records, as (user_id, at, gave, received): gave and received are
-    1 or 0 (asking for help or feedback is taking part without either yet)."""
+    """Everything given and received, as (user_id, at, gave, received), each 1 or 0.
+
+    Asking (for help, for feedback) is not here: who only asked is a stored member, counted
+    as active anyway, or excused, and then never counted against anything."""
     t = w.team_id
 
     def rows(user: Any, at: Any, gave: Any, received: Any, model: Any, *extra: Any) -> Any:
@@ -188,9 +198,10 @@ def _events(w: Window, since: datetime, until: datetime) -> Any:
         rows(
             ShareReply.user_id,
             ShareReply.created_at,
-            case((ShareReply.kind == "help", 1), else_=0),
+            1,
             0,
             ShareReply,
+            ShareReply.kind == "help",
         ),
         rows(
             ShareReply.helped_user_id,
@@ -198,11 +209,9 @@ def _events(w: Window, since: datetime, until: datetime) -> Any:
             0,
             1,
             ShareReply,
+            ShareReply.kind == "help",
             ShareReply.helped_user_id.is_not(None),
         ),
-        rows(HelpRequest.requester_id, HelpRequest.created_at, 0, 0, HelpRequest),
-        rows(FeedbackRequest.requester_id, FeedbackRequest.requested_at, 0, 0, FeedbackRequest),
-        rows(FeedbackRequest.reviewer_id, FeedbackRequest.requested_at, 0, 0, FeedbackRequest),
     ]
     union = union_all(*parts).subquery("events")
     cols = list(union.c)
@@ -253,12 +262,12 @@ class People:
 def participation(w: Window, session: Session) -> People:
     """Active members and who gave/received, by week (bucket) and by half, each by
     department (never scoped: the caller adds up the departments it shows). One statement:
-    the events are read and grouped by person and week once (a CTE), and both levels are
-    counted from that."""
+    the events are grouped by person and week, joined to the people once (a CTE), and both
+    levels are counted from that."""
     w = Window(**{**w.__dict__, "scope": None})
     _union, user, at, gave, received = _events(w, w.prev_start, w.end)
     b = w.bucket(at)
-    per_week = (
+    grouped = (
         select(
             user.label("user_id"),
             b.label("k"),
@@ -266,20 +275,41 @@ def participation(w: Window, session: Session) -> People:
             func.max(received).label("r"),
         )
         .group_by(user, b)
-        .cte("per_week")
+        .subquery("grouped")
     )
+    stmt, m, p = _person_join(w, select(grouped.c.k).select_from(grouped), grouped.c.user_id)
+    excused = excused_of(p, w.now)
+    never = 2 * w.weeks  # "stored" after every bucket: not a stored member
+    stored_in = case(
+        (and_(m.user_id.is_not(None), excused == 0), w.bucket(m.created_at)), else_=never
+    )
+    per_week = stmt.with_only_columns(
+        grouped.c.user_id,
+        grouped.c.k,
+        grouped.c.g,
+        grouped.c.r,
+        department_of(m).label("department"),
+        excused.label("excused"),
+        stored_in.label("stored_in"),
+    ).cte("per_week")
     half = case((per_week.c.k >= w.weeks, 1), else_=0)
     per_half = (
         select(
-            per_week.c.user_id,
             half.label("k"),
             func.max(per_week.c.g).label("g"),
             func.max(per_week.c.r).label("r"),
+            func.max(per_week.c.department).label("department"),
+            func.max(per_week.c.excused).label("excused"),
+            func.max(per_week.c.stored_in).label("stored_in"),
         )
         .group_by(per_week.c.user_id, half)
         .subquery("per_half")
     )
-    parts = [_tally_select(w, per_week, "week"), _tally_select(w, per_half, "half")]
+    last_bucket = case((per_half.c.k == 1, 2 * w.weeks - 1), else_=w.weeks - 1)
+    parts = [
+        _tally_select(per_week, "week", per_week.c.stored_in <= per_week.c.k),
+        _tally_select(per_half, "half", per_half.c.stored_in <= last_bucket),
+    ]
     tallies: dict[str, dict[tuple[int, str], Tally]] = {"week": {}, "half": {}}
     in_bases: dict[str, dict[tuple[int, str], int]] = {"week": {}, "half": {}}
     for row in _rows(session, union_all(*parts)):
@@ -293,32 +323,26 @@ def participation(w: Window, session: Session) -> People:
     )
 
 
-def _tally_select(w: Window, per_person: Any, level: str) -> Any:
+def _tally_select(per_person: Any, level: str, in_base: Any) -> Any:
     """Count one level's people by (key, department): active, counted, participants,
     givers, receivers, both, and how many are stored members (who'd otherwise be idle)."""
-    stmt, m, p = _person_join(
-        w, select(per_person.c.k).select_from(per_person), per_person.c.user_id
+    g, r, k, department = per_person.c.g, per_person.c.r, per_person.c.k, per_person.c.department
+    return (
+        select(
+            literal(level).label("level"),
+            k.label("key"),
+            department.label("department"),
+            func.count().label("active"),
+            func.sum(1 - per_person.c.excused).label("counted"),
+            func.sum(case((or_(g == 1, r == 1), 1), else_=0)).label("participants"),
+            func.sum(g).label("givers"),
+            func.sum(r).label("receivers"),
+            func.sum(g * r).label("both"),
+            func.sum(case((in_base, 1), else_=0)).label("in_base"),
+        )
+        .select_from(per_person)
+        .group_by(k, department)
     )
-    excused = excused_of(p, w.now)
-    known = and_(m.user_id.is_not(None), excused == 0)
-    if level == "week":
-        in_base = and_(known, w.bucket(m.created_at) <= per_person.c.k)
-    else:
-        in_base = and_(known, m.created_at < case((per_person.c.k == 1, w.end), else_=w.start))
-    g, r = per_person.c.g, per_person.c.r
-    department = department_of(m)
-    return stmt.with_only_columns(
-        literal(level).label("level"),
-        per_person.c.k.label("key"),
-        department.label("department"),
-        func.count().label("active"),
-        func.sum(1 - excused).label("counted"),
-        func.sum(case((or_(g == 1, r == 1), 1), else_=0)).label("participants"),
-        func.sum(g).label("givers"),
-        func.sum(r).label("receivers"),
-        func.sum(g * r).label("both"),
-        func.sum(case((in_base, 1), else_=0)).label("in_base"),
-    ).group_by(per_person.c.k, department)
 
 
 def _stored_members(w: Window, session: Session) -> dict[tuple[int, str], int]:
