@@ -163,3 +163,36 @@ def test_a_trend_compares_with_the_previous_period_of_the_same_length(session: S
     # 19 Oct–9 Nov: the kudos of 20 Oct and the feedback of 5 Nov, 4 people of 14
     assert later.metric("participation").previous == 28.6
     assert later.metric("help_opened").value == 3 and later.metric("help_opened").previous == 0
+
+
+def test_the_slack_title_is_stored_and_is_the_department_when_none_was_set(
+    session: Session,
+) -> None:
+    from bot.directory import person_from_slack
+    from bot.services.people import remember_member
+
+    for n in range(5):
+        user = {"id": f"UTITLE{n}", "name": f"t{n}", "profile": {"title": "  Research "}}
+        remember_member(session=session, person=person_from_slack("T0TITLE", user), now=JOINED)
+    user = {"id": "UTITLE0", "name": "t0", "profile": {"title": "Research Lead"}}
+    member = remember_member(session=session, person=person_from_slack("T0TITLE", user), now=NOW)
+    assert member.title == "Research Lead"  # a changed title is written
+    session.get(Member, ("T0TITLE", "UTITLE4")).department = "Design"
+    session.add(
+        Kudos(
+            team_id="T0TITLE",
+            post_id="t",
+            giver_id="UTITLE1",
+            receiver_id="UTITLE2",
+            channel_id="C",
+            reason="x",
+            created_at=NOW - timedelta(days=2),
+        )
+    )
+    session.flush()
+    report = compute_insights(session, "T0TITLE", now=NOW, min_group=3)
+    # Research Lead (1) and Design (1) are small; together still under 3, so Research (3,
+    # by title, trimmed) goes with them
+    assert [(d.name, d.members) for d in report.departments] == [("other", 5)]
+    wider = compute_insights(session, "T0TITLE", now=NOW, min_group=3, department="other")
+    assert wider.active_members == 5

@@ -1,13 +1,20 @@
 """The numbers of an insights report: the database counts (queries.py), pure functions turn
 the counts into ratios, indices and folded tables (metrics.py), and this puts them together.
 
-Definitions (issue 11, "The numbers"): a period is the `weeks` weeks up to `now`, from the
-Monday `weeks - 1` weeks before this one; the previous period is the same length just before
-it. Active members are non-bot, non-deactivated people who did anything the bot records in
-the period, or are in the bot's member list (people it has seen or copied from the
-workspace's roster); who opted out of being suggested, is paused or set a weekly cap of 0 and
-did nothing is left out, so they are never counted against anything. Time to a first offer is
-wall-clock: working hours are not modelled.
+Definitions (issue 11, "The numbers"):
+- The period is the `weeks` weeks up to `now`, from the Monday (UTC) `weeks - 1` weeks before
+  this one; the previous period is the same length just before it (`Metric.previous`).
+- Active members: non-bot, non-deactivated people in the bot's member list (everyone it has
+  seen in its channels or copied from the workspace's roster) stored before the period ends,
+  and anyone who gave or received something in it. Who opted out of being suggested, is
+  paused or set a weekly cap of 0 counts only once they gave or received: they are never
+  counted against anything (participation, no recognition, the spread of recognition).
+- Gave / received: kudos, emoji thanks (not retracted) and help thank-yous; help offered
+  (an offer, a reply in the card's thread, share-and-solve help) and received; feedback; a
+  mentoring session counts as both for both people.
+- Department: the member's setting, else their Slack profile title, else "unassigned".
+- Time to a first offer is wall-clock: working hours are not modelled.
+- Feedback text is never read: only that a request was answered, declined or is open.
 """
 
 from __future__ import annotations
