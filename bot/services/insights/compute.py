@@ -23,8 +23,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.services.insights import metrics as m
-from bot.services.insights import queries as q
+import bot.services.insights.metrics as m
+import bot.services.insights.queries as q
 from bot.services.insights.report import (
     HEADLINE,
     TRENDED,
@@ -54,7 +54,12 @@ def compute_insights(
     department: str | None = None,
     min_group: int = 5,
 ) -> Report:
-    """Every insight of `team_id` for the `weeks` full weeks up to `now`."""
+    """Every insight of `team_id` for the `weeks` weeks up to `now` (the last one so far).
+
+    `department` is a shown group's name (a department, or "other" for the folded ones); a
+    department that is folded, too small or unknown shows nothing (every value None).
+    `min_group` is the smallest group shown. On PostgreSQL it sets `work_mem` for the rest of
+    the caller's transaction (SET LOCAL)."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     now = now.astimezone(UTC)
