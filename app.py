@@ -10,6 +10,8 @@ python app.py inbox [--dead]   queued work that is pending (or dead); --retry ID
 python app.py worker           run queued work and the scheduler (serve starts one itself)
 python app.py new-token-key    print a fresh key for TOKEN_ENCRYPTION_KEYS
 python app.py rotate-token-key re-encrypt every stored token with the first key
+python app.py insights         the leadership numbers: a table, insights.json, weekly.csv, trend.png
+python app.py departments import FILE   set departments from a `user_id,department` CSV
 """
 
 from __future__ import annotations
@@ -317,6 +319,24 @@ def main(argv: list[str] | None = None) -> int:
         "rotate-token-key",
         help="re-encrypt every stored token with the first of TOKEN_ENCRYPTION_KEYS",
     )
+    insights = sub.add_parser("insights", help="the leadership numbers, and files of them")
+    insights.add_argument("--team", help="the workspace (default: the only one)")
+    insights.add_argument("--weeks", type=int, default=12, help="weeks in the period (1-104)")
+    insights.add_argument("--department", help="only this department (or `other`)")
+    insights.add_argument(
+        "--min-group",
+        type=int,
+        help="smallest group shown, 3-10 (default: the workspace's, else INSIGHTS_MIN_GROUP)",
+    )
+    insights.add_argument("--out", default=".", help="where the files go (default: here)")
+    insights.add_argument("--at", help="the period ends at this moment (ISO-8601; default now)")
+    departments = sub.add_parser("departments", help="set people's departments in bulk")
+    departments_sub = departments.add_subparsers(dest="departments_cmd", required=True)
+    department_import = departments_sub.add_parser(
+        "import", help="from a CSV with the header user_id,department (all or nothing)"
+    )
+    department_import.add_argument("file")
+    department_import.add_argument("--team", help="the workspace (default: the only one)")
     args = parser.parse_args(argv)
     if args.cmd == "new-token-key":  # needs no settings: it makes the one OAuth mode needs
         from bot.installs import new_key
@@ -350,6 +370,10 @@ def main(argv: list[str] | None = None) -> int:
         return _record(settings, args)
     if cmd == "rotate-token-key":
         return _rotate_token_key(settings)
+    if cmd == "insights":
+        return _insights(settings, args)
+    if cmd == "departments":
+        return _departments_import(settings, args)
     if cmd == "run-job":
         from scheduler.jobs import run_job
 
@@ -367,6 +391,120 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser.print_help()
     return 2
+
+
+def _only_team(session: Any, team: str | None) -> str:
+    """`--team`, or the one workspace the database holds; ValueError when that is unclear."""
+    from sqlalchemy import select
+
+    from models import Member, Workspace
+
+    if team:
+        return str(team).strip().upper()
+    teams = set(session.scalars(select(Workspace.team_id)))
+    teams |= set(session.scalars(select(Member.team_id).distinct()))
+    if not teams:
+        raise ValueError("no workspace in the database yet")
+    if len(teams) > 1:
+        raise ValueError(f"several workspaces ({', '.join(sorted(teams))}): choose one with --team")
+    return str(teams.pop())
+
+
+def _insights(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the headline numbers; write insights.json, weekly.csv and trend.png to --out."""
+    import json
+
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services.insights import compute_insights
+    from bot.services.insights.access import min_group
+    from bot.services.insights.output import headline_table, report_json, weekly_csv
+
+    if not 1 <= args.weeks <= 104:
+        sys.stderr.write("--weeks must be between 1 and 104\n")
+        return 2
+    if args.min_group is not None and not 3 <= args.min_group <= 10:
+        sys.stderr.write("--min-group must be between 3 and 10\n")
+        return 2
+    try:
+        at = _parse_time(args.at)
+    except ValueError:
+        sys.stderr.write("--at must be an ISO-8601 moment, e.g. 2026-11-27T15:00:00Z\n")
+        return 2
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        sys.stderr.write(f"--out {out} is not a directory\n")
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                team = _only_team(session, args.team)
+            except ValueError as exc:
+                sys.stderr.write(f"{exc}\n")
+                return 2
+            smallest = args.min_group or min_group(
+                session=session, team_id=team, default=settings.insights_min_group
+            )
+            report = compute_insights(
+                session,
+                team,
+                now=at,
+                weeks=args.weeks,
+                department=args.department,
+                min_group=smallest,
+            )
+    finally:
+        engine.dispose()
+    from bot.charts import trend_png
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "insights.json").write_text(
+        json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (out / "weekly.csv").write_text(weekly_csv(report), encoding="utf-8")
+    (out / "trend.png").write_bytes(trend_png(report))
+    sys.stdout.write(headline_table(report))
+    print(f"wrote insights.json, weekly.csv and trend.png to {out}")
+    return 0
+
+
+def _departments_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db import make_engine, make_sessionmaker
+    from bot.services.insights.departments import (
+        DepartmentsFileError,
+        parse_departments,
+        set_departments,
+    )
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"can't read {args.file}: {exc}\n")
+        return 2
+    try:
+        assignments = parse_departments(text)
+    except DepartmentsFileError as exc:
+        sys.stderr.write(f"{args.file}: nothing was changed\n")
+        for problem in exc.problems[:50]:
+            sys.stderr.write(f"  {problem}\n")
+        if len(exc.problems) > 50:
+            sys.stderr.write(f"  … and {len(exc.problems) - 50} more\n")
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            try:
+                team = _only_team(session, args.team)
+            except ValueError as exc:
+                sys.stderr.write(f"{exc}\n")
+                return 2
+            n = set_departments(
+                session=session, team_id=team, assignments=assignments, now=datetime.now(UTC)
+            )
+    finally:
+        engine.dispose()
+    print(f"{n} department{'s' if n != 1 else ''} set in {team}")
+    return 0
 
 
 def _inbox(settings: Settings, args: argparse.Namespace) -> int:

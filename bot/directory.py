@@ -52,6 +52,7 @@ def person_from_slack(team_id: str, user: dict[str, Any]) -> Person:
         deleted=bool(user.get("deleted")),
         is_admin=bool(user.get("is_admin")),
         is_owner=bool(user.get("is_owner")),
+        title=str(profile.get("title") or "").strip(),
         known=True,
         is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
     )

@@ -22,6 +22,8 @@ class FeedbackRequest(Base):
         UniqueConstraint("team_id", "batch_id", "reviewer_id"),
         Index("ix_feedback_requests_team_reviewer_status", "team_id", "reviewer_id", "status"),
         Index("ix_feedback_requests_team_requester", "team_id", "requester_id", "requested_at"),
+        Index("ix_feedback_requests_team_requested", "team_id", "requested_at"),
+        Index("ix_feedback_requests_team_answered", "team_id", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,6 +66,7 @@ class Feedback(Base):
         UniqueConstraint("offer_id"),
         Index("ix_feedback_team_receiver_created", "team_id", "receiver_id", "created_at"),
         Index("ix_feedback_team_giver_created", "team_id", "giver_id", "created_at"),
+        Index("ix_feedback_team_created", "team_id", "created_at", "giver_id", "receiver_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -32,6 +32,8 @@ class HelpRequest(Base):
         Index("ix_help_requests_team_status_created", "team_id", "status", "created_at"),
         Index("ix_help_requests_team_channel_message", "team_id", "channel_id", "message_ts"),
         Index("ix_help_requests_team_requester", "team_id", "requester_id"),
+        Index("ix_help_requests_team_created", "team_id", "created_at", "requester_id"),
+        Index("ix_help_requests_team_resolved", "team_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -65,6 +67,7 @@ class HelpOffer(Base):
     __table_args__ = (
         UniqueConstraint("request_id", "helper_id"),
         Index("ix_help_offers_team_helper_created", "team_id", "helper_id", "created_at"),
+        Index("ix_help_offers_team_created", "team_id", "created_at", "helper_id", "request_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

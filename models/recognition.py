@@ -18,6 +18,7 @@ class Kudos(Base):
         Index("ix_kudos_team_giver_created", "team_id", "giver_id", "created_at"),
         Index("ix_kudos_team_channel_created", "team_id", "channel_id", "created_at"),
         Index("ix_kudos_team_receiver", "team_id", "receiver_id"),
+        Index("ix_kudos_team_created", "team_id", "created_at", "giver_id", "receiver_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +43,14 @@ class Thanks(Base):
         UniqueConstraint("team_id", "giver_id", "channel_id", "message_ts", "emoji"),
         Index("ix_thanks_team_channel_created", "team_id", "channel_id", "created_at"),
         Index("ix_thanks_team_receiver", "team_id", "receiver_id"),
+        Index(
+            "ix_thanks_team_created",
+            "team_id",
+            "created_at",
+            "giver_id",
+            "receiver_id",
+            "retracted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -61,6 +61,7 @@ class ShareReply(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "channel_id", "message_ts"),
         Index("ix_share_replies_team_channel_created", "team_id", "channel_id", "created_at"),
+        Index("ix_share_replies_team_created", "team_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -43,6 +43,19 @@ class Member(Base):
     """
 
     __tablename__ = "members"
+    __table_args__ = (
+        # Insights join every event to its people: who is a bot, gone, since when, and where.
+        Index(
+            "ix_members_insights",
+            "team_id",
+            "user_id",
+            "is_bot",
+            "deleted",
+            "created_at",
+            "department",
+            "title",
+        ),
+    )
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     enterprise_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -52,6 +65,8 @@ class Member(Base):
     real_name: Mapped[str] = mapped_column(String(255), default="")
     tz: Mapped[str] = mapped_column(String(64), default="UTC")
     department: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The Slack profile's title: the department insights fall back to when none was set.
+    title: Mapped[str] = mapped_column(String(255), default="")
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -28,6 +28,7 @@ class Person:
     deleted: bool = False
     is_admin: bool = False
     is_owner: bool = False
+    title: str = ""  # the Slack profile's title (insights' department when none was set)
     known: bool = False  # read from Slack's profile (not just an id we were given)
     is_guest: bool = False  # a multi- or single-channel guest (`is_restricted`, `is_ultra_…`)
 
@@ -58,6 +59,7 @@ def _profile(person: Person) -> dict[str, object]:
         "deleted": person.deleted,
         "is_admin": person.is_admin,
         "is_owner": person.is_owner,
+        "title": person.title[:255],
     }
 
 
@@ -192,6 +194,7 @@ def person_from_member(member: Member) -> Person:
         deleted=member.deleted,
         is_admin=member.is_admin,
         is_owner=member.is_owner,
+        title=member.title,
         known=member.profile_at is not None,
     )
 
