@@ -21,8 +21,16 @@ run: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python app.py migrate
 
+# The dashboard's browser test drives Debian's Chromium (tests/browser/); on a machine without
+# it, make installs it (as root, from Debian's packages) or stops here saying so: never a skip.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for tests/browser/ (needs root and Debian's packages)"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 # Runs against DATABASE_URL when it is set (PostgreSQL in CI), else a throwaway SQLite file.
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The pure layer only (builders, parsers, rules, the shape of the code): seconds, no database.

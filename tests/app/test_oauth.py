@@ -94,9 +94,14 @@ def database_text(engine: Engine) -> str:
     """All that the database holds about installs, as text: the SQLite file's bytes (and its
     WAL), or PostgreSQL's rows cast to text."""
     if engine.dialect.name == "sqlite":
+        # Read by another process: opening and closing the file here would drop every POSIX
+        # lock this process's SQLite connections hold on it (SQLite's "how to corrupt"), and
+        # the next concurrent writer would see a disk I/O error.
         path = Path(str(engine.url.database))
-        parts = [p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists()]
-        return b"".join(parts).decode("latin-1")
+        files = [str(p) for p in (path, Path(f"{path}-wal")) if p.exists()]
+        return subprocess.run(["cat", *files], capture_output=True, check=True).stdout.decode(
+            "latin-1"
+        )
     with engine.connect() as conn:
         return "\n".join(
             str(row[0])
