@@ -1,5 +1,5 @@
-"""The web app gunicorn serves (Flask): Slack's endpoint, the OAuth install, a health check,
-the metrics and the insights dashboard.
+"""The web app gunicorn serves: Slack's endpoint (plain WSGI: the hot path), and on Flask the
+OAuth install, a health check, the metrics and the insights dashboard.
 
 `/slack/events` checks, in order, before Bolt sees anything: the body's length, the
 signature (over the raw bytes), the body read the way Slack sends it, by content type (a
@@ -12,11 +12,11 @@ and reads it again itself, by guessing from the text (a form body containing the
 "payload" is taken for an interaction); so do the queue's consumer and anything else that
 stores the raw body (handlers/queue.py). Where that guess would read the body differently
 from Slack's way, the body is first rewritten to say the same thing unambiguously (its
-"payload"s percent-encoded). Bolt gets that body as a BoltRequest (what its Flask adapter
-builds), its answer back as a Flask response.
+"payload"s percent-encoded). Bolt gets that body as a BoltRequest, its answer back as WSGI
+(Bolt's own WSGI response).
 
-Routes are one line each in `make_wsgi_app` (the dashboard's in handlers/dashboard.py); Flask's
-own refusals (no such path, a wrong method) are answered in JSON like ours.
+Every other route is one line in `flask_app` (the dashboard's in handlers/dashboard.py);
+Flask's own refusals (no such path, a wrong method) are answered in JSON like ours.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Flask, Response, request
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.flask.handler import SlackRequestHandler, to_flask_response
+from slack_bolt.adapter.flask.handler import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
@@ -58,18 +59,32 @@ class Rejected(Exception):
         self.error = error
 
 
-def make_wsgi_app(app: App, deps: Deps, signing_secret: str) -> Flask:
-    """The Flask app gunicorn serves. A route is one line here: a path, its methods, a view."""
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def make_wsgi_app(app: App, deps: Deps, signing_secret: str) -> WSGIApp:
+    """What gunicorn serves: `/slack/events` straight on WSGI, every other route on Flask.
+
+    Slack's endpoint is the hot path (every command, click and event; `bench/ack.py`): Flask's
+    request and response objects around it cost a tenth of the acks' throughput, and it needs
+    nothing of Flask. So it is answered before Flask sees the request; any other path (the
+    health check, the metrics, the OAuth install, the dashboard) is Flask's, one line each in
+    `flask_app`."""
+    slack_events = _slack_events(app, SignatureVerifier(signing_secret))
+    web = flask_app(app, deps, signing_secret)
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/slack/events":
+            return slack_events(environ, start_response)
+        return web(environ, start_response)
+
+    return wsgi
+
+
+def flask_app(app: App, deps: Deps, signing_secret: str) -> Flask:
+    """Every route but Slack's endpoint. A route is one line here: a path, its methods, a view."""
     web = Flask(__name__, template_folder="templates")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    slack_events = _slack_events(app, SignatureVerifier(signing_secret))
-    web.add_url_rule(
-        "/slack/events",
-        "slack_events",
-        slack_events,
-        methods=["POST"],
-        provide_automatic_options=False,
-    )
     web.add_url_rule("/healthz", "healthz", lambda: _healthz(deps.engine), methods=["GET"])
     web.add_url_rule("/metrics", "metrics", lambda: _metrics(deps.engine), methods=["GET"])
     if app.oauth_flow is not None:  # OAuth mode: Bolt's install page and its redirect
@@ -86,28 +101,45 @@ def _metrics(engine: Engine) -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
-def _slack_events(app: App, verifier: SignatureVerifier) -> Callable[[], Response]:
-    def slack_events() -> Response:
+def _slack_events(app: App, verifier: SignatureVerifier) -> WSGIApp:
+    def slack_events(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(start_response, 405, {"error": "use POST"})
         try:
-            body = _check_slack_request(request.environ, verifier)
+            body = _check_slack_request(environ, verifier)
         except Rejected as rejected:
             if not rejected.status.startswith("401"):
                 log.warning("refused a request to /slack/events: %s", rejected)
-            return _reply(rejected.status, {"error": rejected.error})
+            return _answer(start_response, int(rejected.status[:3]), {"error": rejected.error})
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        headers["content-type"] = environ.get("CONTENT_TYPE", "")
         bolt_request = BoltRequest(
-            body=body,
-            query=request.query_string.decode("utf-8"),
-            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body, query=environ.get("QUERY_STRING", ""), headers=headers
         )
-        return to_flask_response(app.dispatch(bolt_request))
+        bolt = app.dispatch(bolt_request)
+        answer = WsgiHttpResponse(status=bolt.status, headers=bolt.headers, body=bolt.body)
+        start_response(answer.status, answer.get_headers())
+        return list(answer.get_body())
 
     return slack_events
 
 
+def _answer(
+    start_response: Callable[..., Any], status: int, payload: dict[str, Any]
+) -> list[bytes]:
+    answer = WsgiHttpResponse(
+        status=status, headers={"content-type": ["application/json"]}, body=json.dumps(payload)
+    )
+    start_response(answer.status, answer.get_headers())
+    return list(answer.get_body())
+
+
 def _http_error(error: HTTPException) -> Response:
     """Flask's own refusals (no such path, a wrong method) as JSON, like ours."""
-    if error.code == 405 and request.path == "/slack/events":
-        return _reply("405 Method Not Allowed", {"error": "use POST"})
     status = f"{error.code} {error.name}"
     return _reply(status, {"error": (error.name or "error").lower()})
 
