@@ -1,12 +1,17 @@
 """Ack latency and throughput of `/kudos` under concurrent load: the bot against a bare Bolt
 app that only acks, both served by gunicorn with the same settings, in one run.
 
-    .venv/bin/python bench/ack.py [--requests 3000] [--concurrency 16] [--database-url URL]
+    .venv/bin/python bench/ack.py [--requests 3000] [--concurrency 16] [--rounds 3]
+                                  [--database-url URL]
 
 The bot talks to the Slack test double (its own process, on loopback). Each client sends
 signed `/kudos` requests back to back; latency is the time to the HTTP answer (Slack's ack),
-which comes only once the kudos is committed to the queue. Targets: p99 under 100 ms, and at
-least 0.9 of the bare app's throughput.
+which comes only once the kudos is committed to the queue. Both servers stay up; each round
+measures the bare app, then the bot, then waits for the bot's queue to drain, so the two are
+compared on the machine as it is at that moment (a shared machine's speed drifts by a
+quarter within minutes). Besides throughput it reports each server's CPU per request (its
+whole process tree, the bot's background worker included), which drifts far less. Targets:
+p99 under 100 ms, and a median over the rounds of at least 0.9 of the bare app's throughput.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from tests.slack_requests import sign  # noqa: E402
 
 SECRET = "bench-signing-secret"
 USERS = [f"UBENCH{i:03d}" for i in range(60)]
+WARM_UP = 200
 
 # The double stands in for Slack, whose servers are not on this machine: it runs niced so
 # that its CPU is not taken from the bot being measured.
@@ -142,19 +148,60 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def measure(name: str, port: int, total: int, concurrency: int) -> dict[str, float]:
-    load(port, min(200, total), concurrency, first=total)  # warm-up: imports, caches, pools
-    latencies, elapsed, errors = load(port, total, concurrency)
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def wait_until_idle(pid: int, timeout: float = 60) -> None:
+    """Until the process tree spends under 5% of a core for half a second."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = tree_cpu_seconds(pid)
+        time.sleep(0.5)
+        if tree_cpu_seconds(pid) - before < 0.025:
+            return
+    raise SystemExit(f"process {pid} still busy after {timeout} s")
+
+
+def measure(
+    name: str, port: int, server: int, total: int, concurrency: int, *, first: int
+) -> dict[str, float]:
+    """`total` requests numbered from `first` (after a warm-up numbered before them)."""
+    load(port, WARM_UP, concurrency, first=first)  # warm-up: imports, caches, pools
+    cpu_before = tree_cpu_seconds(server)
+    latencies, elapsed, errors = load(port, total, concurrency, first=first + WARM_UP)
+    cpu = tree_cpu_seconds(server) - cpu_before
     result = {
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
-        "mean_ms": statistics.fmean(latencies) * 1000,
         "throughput": total / elapsed,
+        "cpu_ms": cpu / total * 1000,
         "errors": errors,
     }
     print(
         f"{name:>9}: p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
-        f"throughput {result['throughput']:7.1f} req/s  errors {errors}",
+        f"throughput {result['throughput']:7.1f} req/s  server CPU {result['cpu_ms']:.2f} ms/req"
+        f"  errors {errors}",
         flush=True,
     )
     return result
@@ -190,6 +237,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="reciprocity-bench-")
@@ -235,16 +283,6 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         )
         processes.append(bare)
-        wait_until_up(bare_port, bare, "/slack/events")
-        print(
-            f"/kudos, {args.requests} requests, {args.concurrency} concurrent clients, "
-            f"{args.workers} gunicorn workers, {database_url.split(':')[0]}",
-            flush=True,
-        )
-        baseline = measure("bare Bolt", bare_port, args.requests, args.concurrency)
-        bare.terminate()
-        bare.wait(timeout=30)
-
         bot = subprocess.Popen(
             [python, "app.py", "serve"],
             cwd=ROOT,
@@ -252,18 +290,43 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         )
         processes.append(bot)
+        wait_until_up(bare_port, bare, "/slack/events")
         wait_until_up(bot_port, bot, "/healthz")
-        ours = measure("the bot", bot_port, args.requests, args.concurrency)
-        drained = wait_for_work(database_url, expected=args.requests + min(200, args.requests))
+        wait_until_idle(bot.pid)  # its background process has booted, and nothing else runs
         print(
-            f"  all {args.requests + min(200, args.requests)} kudos recorded and posted "
-            f"{drained:.1f} s after the last ack (the background worker, niced)",
+            f"/kudos, {args.requests} requests, {args.concurrency} concurrent clients, "
+            f"{args.workers} gunicorn workers, {database_url.split(':')[0]}, "
+            f"{args.rounds} rounds (bare, then the bot, then its queue drained)",
             flush=True,
         )
-        ratio = ours["throughput"] / baseline["throughput"]
-        print(f"throughput ratio (bot / bare): {ratio:.2f}", flush=True)
-        passed = ours["p99_ms"] < 100 and ratio >= 0.9 and ours["errors"] == 0
-        print("targets (p99 < 100 ms, ratio >= 0.9):", "met" if passed else "NOT met")
+        ratios, p99s, errors, sent = [], [], 0, 0
+        for _ in range(args.rounds):
+            baseline = measure(
+                "bare Bolt", bare_port, bare.pid, args.requests, args.concurrency, first=sent
+            )
+            sent += WARM_UP + args.requests
+            ours = measure(
+                "the bot", bot_port, bot.pid, args.requests, args.concurrency, first=sent
+            )
+            sent += WARM_UP + args.requests
+            drained = wait_for_work(database_url, expected=sent // 2)
+            print(
+                f"  all {sent // 2} kudos so far recorded and posted {drained:.1f} s after the "
+                "last ack (the background worker, niced)",
+                flush=True,
+            )
+            ratios.append(ours["throughput"] / baseline["throughput"])
+            p99s.append(ours["p99_ms"])
+            errors += int(ours["errors"])
+        ratio = statistics.median(ratios)
+        print(
+            "throughput ratio (bot / bare): "
+            + ", ".join(f"{r:.2f}" for r in ratios)
+            + f"; median {ratio:.2f}",
+            flush=True,
+        )
+        passed = max(p99s) < 100 and ratio >= 0.9 and errors == 0
+        print("targets (p99 < 100 ms, median ratio >= 0.9):", "met" if passed else "NOT met")
         return 0 if passed else 1
     finally:
         for process in processes:

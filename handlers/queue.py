@@ -449,9 +449,10 @@ class QueueWorker:
     could not keep pace with anyway), one thread runs the queue, pausing `yield_pause`
     between items, and the others wait — until what it takes has waited `yield_at_most`,
     so a long burst never starves the work. The work is durable, so it can wait a little;
-    the acks can't, and on PostgreSQL the worker's transactions run in the database's own
-    processes, which `lower_priority` does not reach. (Only PostgreSQL says how fast items
-    arrive, through LISTEN; on SQLite the worker's database work is in its niced process.)
+    the acks can't: on PostgreSQL the worker's transactions run in the database's own
+    processes, which `lower_priority` does not reach, and on SQLite each of its writes holds
+    the one write lock every ack's commit waits for (and holds it longer, niced). PostgreSQL
+    says how fast items arrive through LISTEN; on SQLite a thread reads the newest id.
 
     `stop()` (SIGTERM) stops taking items and waits for the running ones to finish.
     """
@@ -493,6 +494,8 @@ class QueueWorker:
         self._spawn(self._heartbeat, "work-queue-heartbeat")
         if self.engine is not None and self.engine.dialect.name == "postgresql":
             self._spawn(self._listen, "work-queue-listen")
+        elif self.engine is not None:
+            self._spawn(self._count_arrivals, "work-queue-arrivals")
 
     def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
@@ -585,6 +588,22 @@ class QueueWorker:
             finally:
                 with contextlib.suppress(Exception):
                     connection.close()
+
+
+    def _count_arrivals(self, every: float = 0.1) -> None:
+        """SQLite has no NOTIFY: how many items arrived is read off the newest id, ten times a
+        second (a read that takes no lock an ack's commit would wait for)."""
+        assert self.engine is not None
+        last: int | None = None
+        while not self._stop.wait(every):
+            try:
+                newest = work.newest_id(self.engine)
+            except SQLAlchemyError as error:
+                log.info("could not count new work (%s)", type(error).__name__)
+                continue
+            if last is not None and newest > last:
+                self.arrivals.add(newest - last)
+            last = newest
 
 
 def _count(payload: str) -> int:

@@ -160,6 +160,20 @@ def anything_due(engine: Engine, now: datetime) -> bool:
         raw.close()
 
 
+def newest_id(engine: Engine) -> int:
+    """The highest work item id: how SQLite workers count new items (PostgreSQL tells them
+    through LISTEN). Read without the write lock, like `anything_due`; on an integer primary
+    key, SQLite's max is one step down its b-tree."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT max(id) FROM work_items")
+        row = cursor.fetchone()
+        return int(row[0] or 0) if row else 0
+    finally:
+        raw.close()
+
+
 def renew(
     *, sessions: sessionmaker[Session], worker: str, ids: Sequence[int], now: datetime
 ) -> None:
