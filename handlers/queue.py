@@ -589,7 +589,6 @@ class QueueWorker:
                 with contextlib.suppress(Exception):
                     connection.close()
 
-
     def _count_arrivals(self, every: float = 0.1) -> None:
         """SQLite has no NOTIFY: how many items arrived is read off the newest id, ten times a
         second (a read that takes no lock an ack's commit would wait for)."""
