@@ -179,32 +179,32 @@ class ResolveWorkspace(Middleware):
         deps.enterprises_recorded[team_id] = enterprise_id
 
 
-_commit_engines: dict[tuple[int, str], Engine] = {}
-_commit_engines_lock = threading.Lock()
+_group_commits: dict[tuple[int, str], GroupCommit] = {}
+_group_commits_lock = threading.Lock()
 
 
-def commit_engine(sessions: sessionmaker[Session]) -> Engine:
-    """Where the acks' commits go: an engine of their own (one per database and process,
-    shared by every app built on it), that spends no round trip it need not. On PostgreSQL
-    its connections are not pinged before each use (the group commit tries once more on a
-    new connection when a pooled one turns out closed). On SQLite it is told at once when
-    the single writer is busy, and tries again within half a millisecond: SQLite's own busy
-    handler sleeps up to 100 ms at a time, and the background worker's transactions would
-    then keep winning the lock."""
+def group_commit(sessions: sessionmaker[Session]) -> GroupCommit:
+    """Where the acks' commits go: one group commit per database and process, shared by every
+    app built on it, on an engine of its own that spends no round trip it need not, and one
+    connection its thread holds. On PostgreSQL that connection is not pinged before each use
+    (the group commit tries once more on a new one when it turns out closed). On SQLite it
+    is told at once when the single writer is busy, and tries again within half a
+    millisecond: SQLite's own busy handler sleeps up to 100 ms at a time, and the background
+    worker's transactions would then keep winning the lock."""
     engine = sessions.kw.get("bind")
     assert isinstance(engine, Engine), "sessions bound to one engine"
     url = engine.url.render_as_string(hide_password=False)
-    with _commit_engines_lock:
+    with _group_commits_lock:
         key = (os.getpid(), url)  # never a connection inherited through a fork
-        if key not in _commit_engines:
+        if key not in _group_commits:
             if engine.dialect.name == "sqlite":
                 ours = make_engine(url, bounded=True, wait_for_lock=False)
             else:
                 ours = make_engine(
-                    url, bounded=True, pool_pre_ping=False, pool_size=2, max_overflow=2
+                    url, bounded=True, pool_pre_ping=False, pool_size=1, max_overflow=1
                 )
-            _commit_engines[key] = ours
-        return _commit_engines[key]
+            _group_commits[key] = GroupCommit(ours, timeout=COMMIT_TIMEOUT)
+        return _group_commits[key]
 
 
 def _installs(deps: Deps, *, consumer: bool) -> dict[str, Any]:
@@ -281,7 +281,7 @@ def create_app(
     )
     app.listener_runner.lazy_listener_runner = QueueRunner(app.logger)
     if not consumer:
-        commits = GroupCommit(commit_engine(deps.sessions), timeout=COMMIT_TIMEOUT)
+        commits = group_commit(deps.sessions)
         app.use(EventInbox(deps, commits))
         app.use(ProvideQueue(deps, commits, executor))
 

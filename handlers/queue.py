@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import App
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -40,7 +40,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
@@ -138,6 +138,7 @@ class GroupCommit:
         return pending.inserted
 
     def _loop(self) -> None:
+        driver = _DriverConnection(self.engine)  # this thread's own: one per process
         while True:
             self._wake.wait()
             self._wake.clear()
@@ -146,40 +147,48 @@ class GroupCommit:
             with self._lock:
                 batch, self._waiting = self._waiting, []
             if batch:
-                self._commit(batch)
+                self._commit(batch, driver)
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending], driver: _DriverConnection) -> None:
+        """One transaction on the driver's own connection (work.insert_new_on_driver): every
+        ack waits for it, and SQLAlchemy's steps around a statement cost more CPU than the
+        statement. The engine still makes the connection (its pragmas, timeouts, pool)."""
         deadline = time.monotonic() + self.timeout
         reconnected = False
         while True:
+            committing = False
             try:
-                with self.engine.begin() as connection:  # Core: the fewest steps per commit
-                    live = [p for p in batch if not p.abandoned]
-                    inserted = work.insert_new(connection, [p.row for p in live])
-                    with self._lock:  # the last moment an ack can still give up
-                        if any(p.abandoned for p in live):
-                            raise _Abandoned
-                        for pending in live:
-                            pending.committing = True
+                cursor = driver.begin()
+                live = [p for p in batch if not p.abandoned]
+                inserted = work.insert_new_on_driver(cursor, driver.dialect, [p.row for p in live])
+                with self._lock:  # the last moment an ack can still give up
+                    if any(p.abandoned for p in live):
+                        raise _Abandoned
+                    for pending in live:
+                        pending.committing = True
+                committing = True
+                driver.commit()
                 break
             except _Abandoned:
+                driver.rollback()
                 continue  # rolled back; again without those whose ack has answered already
-            except DBAPIError as error:
-                if any(p.committing for p in batch):  # lost during the COMMIT: who knows
+            except Exception as error:
+                lost = driver.failed(error)
+                if not isinstance(error, driver.errors):  # the pool's timeout; or a bug
+                    if not isinstance(error, SQLAlchemyError):
+                        log.error("the group commit failed: %s", type(error).__name__)
+                    self._failed(batch, error, unsure=committing)
+                    return
+                if committing:  # lost during the COMMIT: who knows
                     self._failed(batch, error, unsure=True)
                     return
-                if time.monotonic() < deadline and (
-                    _locked(error) or (error.connection_invalidated and not reconnected)
-                ):
+                if time.monotonic() < deadline and (_locked(error) or (lost and not reconnected)):
                     # SQLite's writer is busy: try again at once. Or a pooled connection the
                     # server had closed (a restart): once more on a new one (this engine does
                     # not ping each connection before use, which would cost a round trip).
-                    reconnected = reconnected or error.connection_invalidated
+                    reconnected = reconnected or lost
                     time.sleep(0.0005)
                     continue
-                self._failed(batch, error)
-                return
-            except SQLAlchemyError as error:
                 self._failed(batch, error)
                 return
         for pending in batch:
@@ -199,8 +208,60 @@ class _Abandoned(Exception):
     """A row's ack gave up while its transaction was open: roll back, try without it."""
 
 
-def _locked(error: DBAPIError) -> bool:
-    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+class _DriverConnection:
+    """The group commit's one connection, held by its thread, used through the database
+    driver itself: `begin` (SQLite's BEGIN IMMEDIATE; psycopg begins on the first statement),
+    `commit`, `rollback`, and `failed`, which says whether the connection was lost (SQLAlchemy's
+    dialect decides, as it would for its own connections) and lets it go either way."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.errors: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._connection: Any = None
+        self._cursor: Any = None
+
+    def begin(self) -> Any:
+        if self._connection is None:
+            try:
+                self._connection = self.engine.raw_connection()
+            except DBAPIError as error:  # SQLAlchemy wraps a failed connect: unwrap it
+                raise error.orig if error.orig is not None else error from None
+            self._cursor = self._connection.cursor()
+        if self.dialect == "sqlite":
+            self._cursor.execute("BEGIN IMMEDIATE")
+        return self._cursor
+
+    def commit(self) -> None:
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        self._connection.rollback()
+
+    def failed(self, error: BaseException) -> bool:
+        """After an error: whether the connection was lost. Lost, it is invalidated (the
+        pool forgets it); otherwise its transaction is rolled back, ready for the next."""
+        if self._connection is None:
+            return False  # it could not even connect: no second try
+        lost = isinstance(error, self.errors) and self.engine.dialect.is_disconnect(
+            cast(Any, error), self._connection.dbapi_connection, self._cursor
+        )
+        if not lost:
+            try:
+                self._connection.rollback()
+            except Exception:
+                lost = True
+        if lost:
+            with contextlib.suppress(Exception):
+                self._connection.invalidate()
+            self._connection = self._cursor = None
+        return lost
+
+
+def _locked(error: BaseException) -> bool:
+    if isinstance(error, DBAPIError):
+        error = error.orig or error
+    return error.__class__.__name__ == "OperationalError" and "database is locked" in str(error)
 
 
 def request_key(request: BoltRequest, function: str) -> str:
@@ -442,6 +503,10 @@ class Arrivals:
             self._total -= self._seen.popleft()[1]
 
 
+LISTENING_POLL = 1.0
+"""Seconds between an idle thread's looks at the queue while LISTEN tells it of new work."""
+
+
 class QueueWorker:
     """Threads that run the queue, a heartbeat for their leases, and a wake-up on new work.
 
@@ -467,7 +532,7 @@ class QueueWorker:
         threads: int = 4,
         idle_seconds: float = 0.05,
         yield_above: float = 300,
-        yield_pause: float = 0.1,
+        yield_pause: float = 0.5,
         yield_at_most: timedelta = timedelta(seconds=30),
     ) -> None:
         self.app = app
@@ -481,9 +546,11 @@ class QueueWorker:
         self.yield_at_most = yield_at_most
         self.arrivals = Arrivals()
         self.waited = timedelta(0)  # how long the last item taken had waited in the queue
+        self.listening = False  # PostgreSQL's LISTEN is in place: new work wakes the threads
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
         self._wake = threading.Condition()
+        self._notices = 0  # new work heard of (LISTEN), under _wake
         self._running: set[int] = set()
         self._running_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -527,6 +594,8 @@ class QueueWorker:
                     self._stop.wait(0.1)
                     continue
                 self._stop.wait(self.yield_pause)
+            with self._wake:
+                notices = self._notices  # a notice from here on means: look again at once
             try:
                 now = self.clock()
                 due = self.engine is None or work.anything_due(self.engine, now)
@@ -536,8 +605,13 @@ class QueueWorker:
                 self._stop.wait(1.0)
                 continue
             if not items:
+                # Idle. PostgreSQL wakes us when new work arrives (LISTEN): then only what
+                # comes due by itself (a retry's backoff, a dead worker's lease) is polled
+                # for, once a second. Otherwise, and on SQLite, poll at `idle_seconds`.
+                pause = LISTENING_POLL if self.listening else self.idle_seconds * (1 + number)
                 with self._wake:
-                    self._wake.wait(self.idle_seconds * (1 + number))
+                    if self._notices == notices:
+                        self._wake.wait(pause)
                 continue
             item = items[0]
             self.waited = now - item.enqueued_at
@@ -575,6 +649,7 @@ class QueueWorker:
                 log.info("LISTEN failed (%s); polling", type(error).__name__)
                 self._stop.wait(2.0)
                 continue
+            self.listening = True
             try:
                 while not self._stop.is_set():
                     ready, _, _ = select.select([connection.fileno()], [], [], 1.0)
@@ -582,10 +657,12 @@ class QueueWorker:
                     if heard:
                         self.arrivals.add(sum(_count(note.payload) for note in heard))
                         with self._wake:
+                            self._notices += 1
                             self._wake.notify_all()
             except Exception as error:
                 log.info("LISTEN connection lost (%s)", type(error).__name__)
             finally:
+                self.listening = False
                 with contextlib.suppress(Exception):
                     connection.close()
 

@@ -11,6 +11,8 @@ other; SQLite's single writer (`BEGIN IMMEDIATE`) gives the same guarantee.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,6 +57,65 @@ def insert_new(session: Session | Connection, rows: Sequence[dict[str, Any]]) ->
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(WorkItem).on_conflict_do_nothing().returning(WorkItem.key)
     return {str(key) for (key,) in session.execute(statement, list(rows))}
+
+
+_NEW_ROW_COLUMNS = (
+    "key",
+    "natural_key",
+    "kind",
+    "team_id",
+    "enterprise_id",
+    "function",
+    "body",
+    "headers",
+    "status",
+    "attempts",
+    "enqueued_at",
+    "available_at",
+)
+_SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy's DATETIME stores a moment on SQLite (UTC, as UTCDateTime hands it over)."""
+
+
+@functools.lru_cache(maxsize=128)
+def _insert_sql(dialect: str, rows: int) -> str:
+    mark = "%s" if dialect == "postgresql" else "?"
+    headers = f"CAST({mark} AS json)" if dialect == "postgresql" else mark
+    one = "(" + ", ".join(headers if c == "headers" else mark for c in _NEW_ROW_COLUMNS) + ")"
+    columns = ", ".join(f'"{c}"' for c in _NEW_ROW_COLUMNS)
+    return (
+        f"INSERT INTO work_items ({columns}) VALUES {', '.join([one] * rows)}"
+        ' ON CONFLICT DO NOTHING RETURNING "key"'
+    )
+
+
+def _driver_value(column: str, value: Any, dialect: str) -> Any:
+    if column == "headers":
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC)
+        return moment.strftime(_SQLITE_MOMENT) if dialect == "sqlite" else moment
+    return value
+
+
+def insert_new_on_driver(cursor: Any, dialect: str, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """`insert_new` for the acks' group commit (handlers/queue.py), on a driver cursor inside
+    a transaction the caller holds: the same statement SQLAlchemy's insert would send
+    (several rows in one VALUES, ON CONFLICT DO NOTHING, RETURNING the keys inserted), its
+    text built once per dialect and row count. Every ack waits for this statement; SQLAlchemy
+    around it (building the statement, its cache key, the result, a connection from the pool
+    and back) cost a fifth of an ack's CPU. `new_row` rows only."""
+    inserted: set[str] = set()
+    for start in range(0, len(rows), 100):
+        chunk = rows[start : start + 100]
+        params = [
+            _driver_value(column, row.get(column), dialect)
+            for row in chunk
+            for column in _NEW_ROW_COLUMNS
+        ]
+        cursor.execute(_insert_sql(dialect, len(chunk)), params)
+        inserted.update(str(key) for (key,) in cursor.fetchall())
+    return inserted
 
 
 def new_row(
