@@ -169,9 +169,9 @@ class GroupCommit:
                 committing = True
                 driver.commit()
                 break
-            except _Abandoned:
-                driver.rollback()
-                continue  # rolled back; again without those whose ack has answered already
+            except _Abandoned as abandoned:
+                driver.failed(abandoned)  # rolled back (or, if that failed, let go)
+                continue  # again without those whose ack has answered already
             except Exception as error:
                 lost = driver.failed(error)
                 if not isinstance(error, driver.errors):  # the pool's timeout; or a bug
@@ -234,9 +234,6 @@ class _DriverConnection:
 
     def commit(self) -> None:
         self._connection.commit()
-
-    def rollback(self) -> None:
-        self._connection.rollback()
 
     def failed(self, error: BaseException) -> bool:
         """After an error: whether the connection was lost. Lost, it is invalidated (the
