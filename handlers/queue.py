@@ -256,8 +256,7 @@ class _DriverConnection:
 
 
 def _locked(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError):
-        error = error.orig or error
+    """SQLite's driver saying its single writer is busy."""
     return error.__class__.__name__ == "OperationalError" and "database is locked" in str(error)
 
 

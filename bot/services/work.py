@@ -207,30 +207,32 @@ def anything_due(engine: Engine, now: datetime) -> bool:
     commit; on PostgreSQL `take` itself is as cheap, so this says yes."""
     if engine.dialect.name != "sqlite":
         return True
-    moment = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute(
-            f"SELECT 1 FROM work_items WHERE {PENDING_ONLY} AND available_at <= ?"
-            " AND (leased_until IS NULL OR leased_until < ?) LIMIT 1",
-            (moment, moment),
-        )
-        return cursor.fetchone() is not None
-    finally:
-        raw.close()
+    moment = now.astimezone(UTC).strftime(_SQLITE_MOMENT)
+    found = _read_without_lock(
+        engine,
+        f"SELECT 1 FROM work_items WHERE {PENDING_ONLY} AND available_at <= ?"
+        " AND (leased_until IS NULL OR leased_until < ?) LIMIT 1",
+        (moment, moment),
+    )
+    return found is not None
 
 
 def newest_id(engine: Engine) -> int:
     """The highest work item id: how SQLite workers count new items (PostgreSQL tells them
     through LISTEN). Read without the write lock, like `anything_due`; on an integer primary
     key, SQLite's max is one step down its b-tree."""
+    found = _read_without_lock(engine, "SELECT max(id) FROM work_items", ())
+    return int(found[0] or 0) if found else 0
+
+
+def _read_without_lock(engine: Engine, sql: str, params: tuple[Any, ...]) -> Any:
+    """The first row of a read on a driver connection: SQLite's BEGIN IMMEDIATE, which every
+    SQLAlchemy transaction here takes (bot/db.py), is not taken for it."""
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("SELECT max(id) FROM work_items")
-        row = cursor.fetchone()
-        return int(row[0] or 0) if row else 0
+        cursor.execute(sql, params)
+        return cursor.fetchone()
     finally:
         raw.close()
 
