@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.deps import Deps
+    from bot.server import SupervisedGroup
     from handlers.queue import QueueWorker
 
 HERE = Path(__file__).resolve().parent
@@ -114,7 +115,7 @@ def serve(settings: Settings) -> int:
         return 2
     if settings.slack_app_token is not None:
         return _serve_socket_mode(settings)
-    from bot.server import Supervised, WsgiServer
+    from bot.server import WsgiServer
 
     def load_app() -> Callable[..., Any]:
         """Runs in each gunicorn worker: its own engine, client and Bolt app."""
@@ -127,16 +128,17 @@ def serve(settings: Settings) -> int:
         return make_wsgi_app(create_app(deps), deps, secret)
 
     metrics_dir = _metrics_directory()
-    # One background process beside gunicorn's workers, for queued work and the scheduler:
-    # `app.py worker` as a plain subprocess (gunicorn forks its workers afterwards, and they
-    # must not inherit a multiprocessing child), restarted by the master if it ever exits.
-    background_process = Supervised([sys.executable, str(HERE / "app.py"), "worker"])
+    # WORKER_PROCESSES background processes beside gunicorn's workers, for queued work (one
+    # interpreter, one GIL each: more processes use more cores), the first also for the
+    # scheduler: `app.py worker` as plain subprocesses (gunicorn forks its workers afterwards,
+    # and they must not inherit a multiprocessing child), restarted by the master if one exits.
+    background = _background_processes(settings)
     server = WsgiServer(
         load_app,
         port=settings.port,
         workers=settings.web_concurrency,
-        when_ready=lambda _arbiter: background_process.start(),
-        on_exit=lambda _arbiter: background_process.stop(),
+        when_ready=lambda _arbiter: background.start(),
+        on_exit=lambda _arbiter: background.stop(),
     )
     log.info("serving /slack/events, /healthz, /metrics and /insights on port %s", settings.port)
     if settings.oauth_enabled:
@@ -147,6 +149,20 @@ def serve(settings: Settings) -> int:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _background_processes(settings: Settings) -> SupervisedGroup:
+    """`app.py worker` WORKER_PROCESSES times; the scheduler (if enabled) only in the first,
+    so that a tick is tried once per host (its advisory lock keeps it once anyway)."""
+    from bot.server import Supervised, SupervisedGroup
+
+    command = [sys.executable, str(HERE / "app.py"), "worker"]
+    return SupervisedGroup(
+        [
+            Supervised(command, env=None if number == 0 else {"SCHEDULER_ENABLED": "false"})
+            for number in range(settings.worker_processes)
+        ]
+    )
 
 
 def _metrics_directory() -> str | None:

@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     port: int = Field(3000, ge=1, le=65535)
     scheduler_enabled: bool = True
     web_concurrency: int = Field(2, ge=1, le=64)
-    worker_threads: int = Field(8, ge=1, le=64)  # threads running queued work, per worker
+    # Background processes `app.py serve` runs beside gunicorn for queued work (the first of
+    # them also runs the scheduler), and threads running queued work in each.
+    worker_processes: int = Field(1, ge=1, le=32)
+    worker_threads: int = Field(8, ge=1, le=64)
     # Acks first: above this many new items a second (PostgreSQL), the worker slows down.
     worker_yield_above: int = Field(300, ge=0)  # 0: never
     log_level: str = "INFO"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import selectors
 import socket
 import subprocess
@@ -341,12 +342,20 @@ class WsgiServer(BaseApplication):  # type: ignore[misc]
 class Supervised:
     """A child process kept running: restarted if it exits, stopped on request.
 
-    gunicorn restarts its own workers but knows nothing of ours (the background process
-    that runs queued work and the scheduler), so this watches it from the master.
+    gunicorn restarts its own workers but knows nothing of ours (the background processes
+    that run queued work and the scheduler), so this watches them from the master. `env`:
+    variables set for the child on top of this process's own.
     """
 
-    def __init__(self, command: list[str], *, check_every: float = 5.0) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        check_every: float = 5.0,
+    ) -> None:
         self.command = command
+        self.env = env
         self.check_every = check_every
         self.starts = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -354,34 +363,68 @@ class Supervised:
         self._lock = threading.Lock()  # a restart and a stop never overlap
 
     def start(self) -> None:
-        self._spawn()
+        with self._lock:
+            self._spawn()
         threading.Thread(target=self._watch, name="supervisor", daemon=True).start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM, then up to `timeout` seconds for it to finish what it runs (the queue's
         worker gives its running items 25 s), then SIGKILL: its leases then expire and
         another worker takes them over."""
+        self.terminate()
+        self.wait(deadline=time.monotonic() + timeout)
+
+    def terminate(self) -> None:
+        """Stop restarting it, and send SIGTERM."""
         with self._lock:
             self._stopping.set()
             process = self.process
-        if process is None or process.poll() is not None:
+        if process is not None and process.poll() is None:
+            process.terminate()
+
+    def wait(self, *, deadline: float) -> None:
+        """Until it has exited, or SIGKILL at `deadline` (time.monotonic())."""
+        process = self.process
+        if process is None:
             return
-        process.terminate()
         try:
-            process.wait(timeout=timeout)
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(self.command)
+        env = None if self.env is None else {**os.environ, **self.env}
+        self.process = subprocess.Popen(self.command, env=env)
         self.starts += 1
 
     def _watch(self) -> None:
         while not self._stopping.wait(self.check_every):
-            if self.process is not None and self.process.poll() is not None:
-                log.warning(
-                    "%s exited with %s; starting it again",
-                    self.command[-1],
-                    self.process.returncode,
-                )
-                self._spawn()
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                if self.process is not None and self.process.poll() is not None:
+                    log.warning(
+                        "%s exited with %s; starting it again",
+                        self.command[-1],
+                        self.process.returncode,
+                    )
+                    self._spawn()
+
+
+class SupervisedGroup:
+    """Several supervised children, stopped together: SIGTERM to all, then one deadline."""
+
+    def __init__(self, children: list[Supervised]) -> None:
+        self.children = children
+
+    def start(self) -> None:
+        for child in self.children:
+            child.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        for child in self.children:
+            child.terminate()
+        for child in self.children:
+            child.wait(deadline=deadline)
