@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, ScalarSelect, create_engine, event, select, text
+from sqlalchemy import ColumnElement, Engine, ScalarSelect, create_engine, event, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,7 +86,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessions
 
 
-def enterprise_of_team(team_id: str) -> ScalarSelect[str | None]:
+def enterprise_of_team(team_id: str | ColumnElement[str]) -> ScalarSelect[str | None]:
     """The Enterprise Grid org of a workspace, as SQL: read inside the statement that uses it."""
     return select(Workspace.enterprise_id).where(Workspace.team_id == team_id).scalar_subquery()
 

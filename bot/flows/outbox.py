@@ -20,11 +20,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.db import insert_once
 from bot.deps import Deps
+from bot.services import work as work_queue
 from bot.slack_api import error_of
 from bot.work import current
-from models.work import PostedMessage
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +49,9 @@ def post_once(
     written in the transaction that records it, so it costs no commit of its own."""
     key = key[:200]
     with deps.sessions() as session:
-        posted = session.get(PostedMessage, key)
+        posted = work_queue.find_post(session, key)
         if posted is not None:
-            return posted.channel_id, posted.ts
+            return posted
     work = current()
     if work is not None and work.attempt > 1:
         found = find_posted(client, channel, key, since=work.since)
@@ -78,15 +77,8 @@ def record(
     with deps.sessions.begin() as session:
         if also is not None:
             also(session, channel, ts)
-        insert_once(
-            session,
-            PostedMessage(
-                key=key,
-                team_id=team_id[:32],
-                channel_id=channel[:32],
-                ts=ts,
-                posted_at=deps.clock(),
-            ),
+        work_queue.remember_post(
+            session, key=key, team_id=team_id, channel=channel, ts=ts, now=deps.clock()
         )
 
 

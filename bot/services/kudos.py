@@ -7,10 +7,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import enterprise_of_team
 from bot.errors import DomainError
 from bot.services.people import Person, remember_members
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
@@ -223,13 +225,31 @@ def day_start(now: datetime, person: Person) -> datetime:
     return datetime.combine(local.date(), time(0), tzinfo=person.zone)
 
 
+_KUDOS = cast(Table, Kudos.__table__)
+# Statements every kudos runs, built once (building one cost more than running it).
+_GIVEN_SINCE = select(func.count(_KUDOS.c.id)).where(
+    _KUDOS.c.team_id == bindparam("p_team"),
+    _KUDOS.c.giver_id == bindparam("p_giver"),
+    _KUDOS.c.created_at >= bindparam("p_since", type_=_KUDOS.c.created_at.type),
+)
+_INSERT_KUDOS = insert(_KUDOS).values(
+    team_id=bindparam("p_team", type_=_KUDOS.c.team_id.type),
+    enterprise_id=enterprise_of_team(bindparam("p_team", type_=_KUDOS.c.team_id.type)),
+    post_id=bindparam("p_post", type_=_KUDOS.c.post_id.type),
+    giver_id=bindparam("p_giver", type_=_KUDOS.c.giver_id.type),
+    receiver_id=bindparam("p_receiver", type_=_KUDOS.c.receiver_id.type),
+    channel_id=bindparam("p_channel", type_=_KUDOS.c.channel_id.type),
+    reason=bindparam("p_reason", type_=_KUDOS.c.reason.type),
+    value=bindparam("p_value", type_=_KUDOS.c.value.type),
+    source_link=bindparam("p_link", type_=_KUDOS.c.source_link.type),
+    created_at=bindparam("p_now", type_=_KUDOS.c.created_at.type),
+)
+
+
 def kudos_given_today(*, session: Session, team_id: str, giver: Person, now: datetime) -> int:
-    stmt = select(func.count(Kudos.id)).where(
-        Kudos.team_id == team_id,
-        Kudos.giver_id == giver.id,
-        Kudos.created_at >= day_start(now, giver),
-    )
-    return int(session.scalar(stmt) or 0)
+    since = day_start(now, giver)
+    found = session.scalar(_GIVEN_SINCE, {"p_team": team_id, "p_giver": giver.id, "p_since": since})
+    return int(found or 0)
 
 
 @dataclass(frozen=True)
@@ -333,21 +353,23 @@ def give_kudos(
     )
     reason, value, budget, used = checked.reason, checked.value, checked.budget, checked.used
     post_id = post_id or str(uuid.uuid4())
-    for person in receivers:
-        session.add(
-            Kudos(
-                team_id=team_id,
-                post_id=post_id,
-                giver_id=giver.id,
-                receiver_id=person.id,
-                channel_id=channel_id,
-                reason=reason,
-                value=value,
-                source_link=source_link,
-                created_at=now,
-            )
-        )
-    session.flush()
+    session.execute(
+        _INSERT_KUDOS,
+        [
+            {
+                "p_team": team_id,
+                "p_post": post_id,
+                "p_giver": giver.id,
+                "p_receiver": person.id,
+                "p_channel": channel_id,
+                "p_reason": reason,
+                "p_value": value,
+                "p_link": source_link,
+                "p_now": now,
+            }
+            for person in receivers
+        ],
+    )
     return KudosResult(
         post_id=post_id,
         giver_id=giver.id,
@@ -377,20 +399,36 @@ def _given(
     return replace(given, remaining=max(0, workspace.kudos_daily_budget - used))
 
 
+_ATTACH_MESSAGE = (
+    update(_KUDOS)
+    .where(_KUDOS.c.team_id == bindparam("p_team"), _KUDOS.c.post_id == bindparam("p_post"))
+    .values(message_ts=bindparam("p_ts", type_=_KUDOS.c.message_ts.type))
+)
+
+
 def attach_message(*, session: Session, team_id: str, post_id: str, ts: str) -> None:
-    """Remember where the kudos was posted, so digests can link to it."""
-    session.execute(
-        update(Kudos)
-        .where(Kudos.team_id == team_id, Kudos.post_id == post_id)
-        .values(message_ts=ts)
+    """Remember where the kudos was posted, so digests can link to it. (A statement built
+    once: this runs for every kudos, and building it cost more than running it.)"""
+    session.execute(_ATTACH_MESSAGE, {"p_team": team_id, "p_post": post_id, "p_ts": ts})
+
+
+_KUDOS_POST = (
+    select(
+        _KUDOS.c.giver_id,
+        _KUDOS.c.receiver_id,
+        _KUDOS.c.reason,
+        _KUDOS.c.value,
+        _KUDOS.c.channel_id,
+        _KUDOS.c.source_link,
     )
+    .where(_KUDOS.c.team_id == bindparam("p_team"), _KUDOS.c.post_id == bindparam("p_post"))
+    .order_by(_KUDOS.c.id)
+)
 
 
 def kudos_post(*, session: Session, team_id: str, post_id: str) -> KudosResult | None:
     """A kudos as it was given (every receiver of one post), or None when there is none."""
-    rows = session.scalars(
-        select(Kudos).where(Kudos.team_id == team_id, Kudos.post_id == post_id).order_by(Kudos.id)
-    ).all()
+    rows = session.execute(_KUDOS_POST, {"p_team": team_id, "p_post": post_id}).all()
     if not rows:
         return None
     first = rows[0]

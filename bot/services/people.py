@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,6 +75,20 @@ def remember_member(*, session: Session, person: Person, now: datetime) -> Membe
     return remember_members(session=session, people=[person], now=now)[member_key(person)]
 
 
+# Statements every kudos, thanks and request runs, built once (building one cost more than
+# running it).
+_MEMBERS_OF = select(Member).where(
+    Member.team_id == bindparam("p_team"),
+    Member.user_id.in_(bindparam("p_users", expanding=True)),
+)
+_LOCK_MEMBER = (
+    select(Member)
+    .where(Member.team_id == bindparam("p_team"), Member.user_id == bindparam("p_user"))
+    .with_for_update()
+    .execution_options(populate_existing=True)  # what the row says now, not what we read
+)
+
+
 def remember_members(
     *,
     session: Session,
@@ -105,10 +119,10 @@ def remember_members(
         to_lock.add(member_key(person))
     keys = sorted(wanted)
     members: dict[MemberKey, Member] = {}
-    for key in keys:  # reading locks nothing
-        found = session.get(Member, key)
-        if found is not None:
-            members[key] = found
+    for team_id in sorted({team for team, _user in keys}):  # reading locks nothing
+        users = [user for team, user in keys if team == team_id]
+        for row in session.scalars(_MEMBERS_OF, {"p_team": team_id, "p_users": users}):
+            members[(row.team_id, row.user_id)] = row
     created = {k for k in keys if k not in members and _insert_missing(session, wanted[k], now)}
     for key in keys:
         if key not in members:  # inserted just now, by us or by a transaction we waited for
@@ -204,10 +218,4 @@ def lock_member(*, session: Session, team_id: str, user_id: str) -> Member | Non
 
     To lock several, use remember_members(lock=...): it locks them in the one global order.
     """
-    stmt = (
-        select(Member)
-        .where(Member.team_id == team_id, Member.user_id == user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # what the row says now, not what we read
-    )
-    return session.scalars(stmt).first()
+    return session.scalars(_LOCK_MEMBER, {"p_team": team_id, "p_user": user_id}).first()

@@ -16,12 +16,27 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Select, case, delete, func, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Table,
+    Update,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db import enterprise_of_team
 from models.scheduling import JobClaim
 from models.work import DEAD, DONE, PENDING, PENDING_ONLY, PostedMessage, WorkItem
 
@@ -159,46 +174,75 @@ class Leased:
     enqueued_at: datetime
 
 
-def due(now: datetime, limit: int = 1) -> Select[WorkItem]:
-    """The oldest items that are due (new, retried, or whose worker died), locked."""
-    return (
-        select(WorkItem)
+_ITEMS = cast(Table, WorkItem.__table__)
+
+
+@functools.lru_cache(maxsize=4)
+def take_statement(dialect: str) -> Update:
+    """Lease the oldest due items (new, retried, or whose worker died) in one statement:
+    `UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING …`. Built
+    once per dialect, with bound parameters: building it on every take was most of its
+    cost. PostgreSQL skips rows another worker is taking; SQLite has one writer."""
+    t = _ITEMS
+    moment = bindparam("p_now", type_=t.c.available_at.type)
+    due_ids = (
+        select(t.c.id)
         .where(
             text(PENDING_ONLY),  # literally: the partial index (models/work.py)
-            WorkItem.available_at <= now,
-            or_(WorkItem.leased_until.is_(None), WorkItem.leased_until < now),
+            t.c.available_at <= moment,
+            or_(t.c.leased_until.is_(None), t.c.leased_until < moment),
         )
-        .order_by(WorkItem.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        .order_by(t.c.id)
+        .limit(bindparam("p_limit", type_=Integer))
+    )
+    if dialect == "postgresql":
+        due_ids = due_ids.with_for_update(skip_locked=True)
+    return (
+        update(t)
+        .where(t.c.id.in_(due_ids.scalar_subquery()))
+        .values(
+            attempts=t.c.attempts + 1,
+            leased_until=bindparam("p_until", type_=t.c.leased_until.type),
+            leased_by=bindparam("p_worker", type_=t.c.leased_by.type),
+        )
+        .returning(
+            t.c.id,
+            t.c.key,
+            t.c.kind,
+            t.c.team_id,
+            t.c.function,
+            t.c.body,
+            t.c.headers,
+            t.c.attempts,
+            t.c.enqueued_at,
+        )
     )
 
 
 def take(
     *, sessions: sessionmaker[Session], worker: str, now: datetime, limit: int = 1
 ) -> list[Leased]:
-    """Lease up to `limit` items that are due."""
+    """Lease up to `limit` items that are due, oldest first."""
     with sessions.begin() as session:
-        due_now = session.scalars(due(now, limit)).all()
-        leased = []
-        for item in due_now:
-            item.attempts += 1
-            item.leased_until = now + LEASE
-            item.leased_by = worker[:64]
-            leased.append(
-                Leased(
-                    id=item.id,
-                    key=item.key,
-                    kind=item.kind,
-                    team_id=item.team_id,
-                    function=item.function,
-                    body=item.body or "",
-                    headers=dict(item.headers or {}),
-                    attempts=item.attempts,
-                    enqueued_at=item.enqueued_at,
-                )
-            )
-        return leased
+        dialect = session.get_bind().dialect.name
+        rows = session.execute(
+            take_statement(dialect),
+            {"p_now": now, "p_limit": limit, "p_until": now + LEASE, "p_worker": worker[:64]},
+        ).all()
+    return [
+        Leased(
+            id=row.id,
+            key=row.key,
+            kind=row.kind,
+            team_id=row.team_id,
+            function=row.function,
+            body=row.body or "",
+            headers=dict(row.headers or {}),
+            attempts=row.attempts,
+            enqueued_at=row.enqueued_at,
+        )
+        for row in sorted(rows, key=lambda row: int(row.id))
+    ]
 
 
 def anything_due(engine: Engine, now: datetime) -> bool:
@@ -251,13 +295,26 @@ def renew(
         )
 
 
+_FINISH = (
+    update(_ITEMS)
+    .where(
+        _ITEMS.c.id == bindparam("p_item"),
+        _ITEMS.c.leased_by == bindparam("p_worker"),
+        _ITEMS.c.status == PENDING,
+    )
+    .values(
+        status=DONE,
+        body=None,
+        headers={},
+        leased_until=None,
+        finished_at=bindparam("p_now", type_=_ITEMS.c.finished_at.type),
+    )
+)
+
+
 def finish(session: Session, *, item_id: int, worker: str, now: datetime) -> bool:
     """Mark the item done, in the caller's transaction; False if another worker took it over."""
-    result = session.execute(
-        update(WorkItem)
-        .where(WorkItem.id == item_id, WorkItem.leased_by == worker, WorkItem.status == PENDING)
-        .values(status=DONE, body=None, headers={}, leased_until=None, finished_at=now)
-    )
+    result = session.execute(_FINISH, {"p_item": item_id, "p_worker": worker[:64], "p_now": now})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -278,6 +335,51 @@ def fail(
         else:
             item.available_at = now + BACKOFF[min(item.attempts, len(BACKOFF)) - 1]
         return item.status
+
+
+_POSTS = cast(Table, PostedMessage.__table__)
+_FIND_POST = select(_POSTS.c.channel_id, _POSTS.c.ts).where(_POSTS.c.key == bindparam("p_key"))
+
+
+def find_post(session: Session, key: str) -> tuple[str, str] | None:
+    """(channel, ts) of the post made under `key` (bot/flows/outbox.py), if it was made."""
+    row = session.execute(_FIND_POST, {"p_key": key[:200]}).first()
+    return (str(row.channel_id), str(row.ts)) if row is not None else None
+
+
+@functools.lru_cache(maxsize=4)
+def _remember_post_statement(dialect: str) -> Any:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    team = bindparam("p_team", type_=_POSTS.c.team_id.type)
+    return (
+        module.insert(_POSTS)
+        .values(
+            key=bindparam("p_key", type_=_POSTS.c.key.type),
+            team_id=team,
+            enterprise_id=enterprise_of_team(team),
+            channel_id=bindparam("p_channel", type_=_POSTS.c.channel_id.type),
+            ts=bindparam("p_ts", type_=_POSTS.c.ts.type),
+            posted_at=bindparam("p_now", type_=_POSTS.c.posted_at.type),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def remember_post(
+    session: Session, *, key: str, team_id: str, channel: str, ts: str, now: datetime
+) -> None:
+    """Record the post made under `key`, in the caller's transaction; a key recorded already
+    (a run that found its own earlier post) is left as it is."""
+    session.execute(
+        _remember_post_statement(session.get_bind().dialect.name),
+        {
+            "p_key": key[:200],
+            "p_team": team_id[:32],
+            "p_channel": channel[:32],
+            "p_ts": ts,
+            "p_now": now,
+        },
+    )
 
 
 @dataclass(frozen=True)

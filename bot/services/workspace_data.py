@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, Table, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
@@ -94,6 +95,19 @@ def mark_installed(*, session: Session, team_ids: Iterable[str]) -> int:
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
 
+_WORKSPACES = cast(Table, Workspace.__table__)
+_REINSTALLED = (  # built once: it runs with every queued request
+    update(_WORKSPACES)
+    .where(
+        _WORKSPACES.c.team_id == bindparam("p_team"),
+        _WORKSPACES.c.uninstalled_at.is_not(None),
+        _WORKSPACES.c.uninstalled_at
+        < bindparam("p_received", type_=_WORKSPACES.c.uninstalled_at.type),
+    )
+    .values(uninstalled_at=None)
+)
+
+
 def reinstalled_by_request(
     *, session: Session, team_id: str, kind: str, received_at: datetime
 ) -> bool:
@@ -102,16 +116,7 @@ def reinstalled_by_request(
     that finishes the request's queue row; it changes nothing in the usual case."""
     if not team_id or kind in UNINSTALL_EVENTS:
         return False
-    result = session.execute(
-        update(Workspace)
-        .where(
-            Workspace.team_id == team_id,
-            Workspace.uninstalled_at.is_not(None),
-            Workspace.uninstalled_at < received_at,
-        )
-        .values(uninstalled_at=None),
-        execution_options={"synchronize_session": False},
-    )
+    result = session.execute(_REINSTALLED, {"p_team": team_id, "p_received": received_at})
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -121,15 +121,20 @@ def test_the_oldest_pending_item_is_found_through_the_pending_index(
         ]
         work.insert_new(session, rows)
     queue(sessions, clock, "new")
-    statement = work.due(clock()).compile(engine, compile_kwargs={"literal_binds": True})
+    compiled = work.take_statement(engine.dialect.name).compile(engine)
+    values = compiled.construct_params(
+        {"p_now": clock(), "p_limit": 1, "p_until": clock(), "p_worker": "w"}
+    )
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE work_items")
-            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {statement}"))
+            explained = conn.exec_driver_sql(f"EXPLAIN {compiled.string}", values)
+            plan = "\n".join(r[0] for r in explained)
         else:
             conn.exec_driver_sql("ANALYZE")
-            sql = str(statement).replace(" FOR UPDATE SKIP LOCKED", "")  # not SQLite's
-            plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            positional = tuple(values[name] for name in compiled.positiontup or ())
+            explained = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}", positional)
+            plan = "\n".join(str(r[-1]) for r in explained)
     assert "ix_work_items_pending" in plan, plan
     (item,) = work.take(sessions=sessions, worker="w", now=clock())
     assert item.key == "new"
