@@ -362,10 +362,20 @@ class Result:
     ack_p99: float
     lag_p99: float
     drain: float  # seconds from the last due send to the last post
+    cpu_per_kudos: float  # the machine's busy CPU seconds (every process) per kudos posted
     notes: list[str]
 
     def p(self, pct: float) -> float:
         return percentile(self.latencies, pct)
+
+
+def machine_busy() -> float:
+    """CPU seconds this machine has spent busy (all processes, the kernel's share included;
+    not idle, not waiting for I/O, not stolen by the hypervisor), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -411,6 +421,7 @@ def started(
                 "SLACK_API_URL": f"http://127.0.0.1:{double_port}/api/",
                 "SCHEDULER_ENABLED": "false",
                 "WEB_CONCURRENCY": str(args.workers),
+                "WORKER_PROCESSES": str(args.worker_processes),
                 "KUDOS_DAILY_BUDGET": str(BUDGET),
                 "LOG_LEVEL": "WARNING",
             }
@@ -463,11 +474,13 @@ def measure(args: argparse.Namespace, database: str, rate: float) -> Result:
                 f"{observed.rejected[:3]}\n{why(log)}"
             )
 
+        busy_before = machine_busy()
         sent = open_loop(
             url, respond_url, rate=rate, total=total, users=users, clients=args.clients
         )
         acked = {mark for mark, s in sent.items() if s.acked}
         observed.wait_for(acked, idle=args.grace, limit=args.drain_limit)
+        busy = machine_busy() - busy_before
         time.sleep(args.settle)  # a late second post of something already posted
         with observed.changed:
             posts = {m: list(t) for m, t in observed.posts.items() if m in sent}
@@ -518,6 +531,7 @@ def measure(args: argparse.Namespace, database: str, rate: float) -> Result:
             ack_p99=percentile([s.ack for s in sent.values()], 99),
             lag_p99=percentile([s.lag for s in sent.values()], 99),
             drain=max(0.0, last_post - last_due),
+            cpu_per_kudos=busy / max(1, len(posts)),
             notes=notes,
         )
     if not notes:  # keep the database and the server's log of a run that went wrong
@@ -529,7 +543,7 @@ def measure(args: argparse.Namespace, database: str, rate: float) -> Result:
 HEADER = (
     f"{'database':<10} {'rate/s':>6} {'sent':>6} {'acked':>6} {'refused':>7} {'posted':>6} "
     f"{'lost':>5} {'dup':>4} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-    f"{'ack p99':>7} {'lag p99':>7} {'drain s':>7}"
+    f"{'ack p99':>7} {'lag p99':>7} {'drain s':>7} {'CPU ms':>6}"
 )
 
 
@@ -540,7 +554,8 @@ def row(r: Result) -> str:
     return (
         f"{r.database:<10} {r.rate:>6g} {r.sent:>6} {r.acked:>6} {r.refused:>7} {r.posted:>6} "
         f"{r.lost:>5} {r.duplicates:>4} {ms(r.p(50)):>7} {ms(r.p(90)):>7} {ms(r.p(99)):>7} "
-        f"{ms(r.p(100)):>7} {ms(r.ack_p99):>7} {ms(r.lag_p99):>7} {r.drain:>7.1f}"
+        f"{ms(r.p(100)):>7} {ms(r.ack_p99):>7} {ms(r.lag_p99):>7} {r.drain:>7.1f} "
+        f"{r.cpu_per_kudos * 1000:>6.1f}"
     )
 
 
@@ -580,6 +595,9 @@ def main() -> int:
     parser.add_argument("--p99", type=float, default=1.0, help="--find-max's target, seconds")
     parser.add_argument("--clients", type=int, default=200, help="client threads (default 200)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--worker-processes", type=int, default=1, help="background workers (default 1)"
+    )
     parser.add_argument("--users", type=int, default=200, help="givers and receivers (min)")
     parser.add_argument("--grace", type=float, default=30, help="s without a post: the rest lost")
     parser.add_argument("--drain-limit", type=float, default=600, help="s to wait at most")
@@ -595,7 +613,9 @@ def main() -> int:
     print(
         f"/kudos end to end (signed request → chat.postMessage at the double), open loop, "
         f"{args.seconds:g} s per rate, {args.clients} client threads, {args.workers} gunicorn "
-        f"workers; latency from when each request was due (ms)",
+        f"workers, {args.worker_processes} background worker process(es), {os.cpu_count()} "
+        "CPUs; latency from when each request was due (ms); CPU ms: the whole machine's busy "
+        "CPU (client, double, database and bot) per kudos posted",
         flush=True,
     )
     print(HEADER, flush=True)
