@@ -60,7 +60,9 @@ def give_from_command(command: dict[str, Any], client: WebClient, deps: Deps) ->
     """`/kudos @someone for …`, from the queue once acknowledged: check, record, post, and
     tell the giver what they should know."""
     team_id = command["team_id"]
-    values = workspace_values(deps, team_id)
+    # The workspace's values matter only to a `#tag`: without one, no read (and on SQLite no
+    # transaction) for them.
+    values = workspace_values(deps, team_id) if "#" in command["text"] else []
     parsed = parse_kudos(
         command["text"],
         values=values,

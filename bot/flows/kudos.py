@@ -93,6 +93,7 @@ def post(
             and_record=lambda session, _channel, ts: attach_message(
                 session=session, team_id=team_id, post_id=result.post_id, ts=ts
             ),
+            unposted=result.given_now,  # new rows: no run before could have posted them
         )
     except SlackApiError as exc:
         if not gives_up(exc) or not response_url:

@@ -41,23 +41,27 @@ def post_once(
     channel: str,
     message: dict[str, Any],
     and_record: Callable[[Session, str, str], None] | None = None,
+    unposted: bool = False,
     **options: Any,
 ) -> tuple[str, str]:
     """Post `message` to `channel` unless it went out under `key` before; (channel, ts) of
     the one post. Slack errors propagate (the caller's work is retried, or gives up).
     `and_record(session, channel, ts)`: the caller's own note of the post (a card's ts),
-    written in the transaction that records it, so it costs no commit of its own."""
+    written in the transaction that records it, so it costs no commit of its own.
+    `unposted`: the caller has just committed, for the first time, what the post is about
+    (a kudos' rows), so no run can have posted it yet: nothing to look for."""
     key = key[:200]
-    with deps.sessions() as session:
-        posted = work_queue.find_post(session, key)
-        if posted is not None:
-            return posted
-    work = current()
-    if work is not None and work.attempt > 1:
-        found = find_posted(client, channel, key, since=work.since)
-        if found is not None:
-            record(deps, team_id=team_id, key=key, channel=channel, ts=found, also=and_record)
-            return channel, found
+    if not unposted:
+        with deps.sessions() as session:
+            posted = work_queue.find_post(session, key)
+            if posted is not None:
+                return posted
+        work = current()
+        if work is not None and work.attempt > 1:
+            found = find_posted(client, channel, key, since=work.since)
+            if found is not None:
+                record(deps, team_id=team_id, key=key, channel=channel, ts=found, also=and_record)
+                return channel, found
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     answer = client.chat_postMessage(channel=channel, metadata=metadata, **message, **options)
     where, ts = str(answer["channel"]), str(answer["ts"])

@@ -179,6 +179,7 @@ class KudosResult:
     channel_id: str
     source_link: str | None
     remaining: int
+    given_now: bool = False  # recorded by this call (not found from an earlier run): unposted
 
 
 def check_reason(reason: str) -> str:
@@ -379,6 +380,7 @@ def give_kudos(
         channel_id=channel_id,
         source_link=source_link,
         remaining=budget - used - len(receivers),
+        given_now=True,
     )
 
 

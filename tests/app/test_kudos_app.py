@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
+from handlers.queue import run_pending
 from models import Kudos, Workspace
 from tests.conftest import Bot
 from tests.slack_requests import select_value, text_value, users_value
@@ -318,3 +320,28 @@ def test_the_shortcut_works_for_an_org_wide_install_where_team_is_null(bot: Bot)
     bot.wait()
     assert reply.status == 200
     assert len(bot.slack.calls_to("views.open")) == 1
+
+
+def test_a_queued_kudos_takes_four_transactions_after_its_ack(bot: Bot, sessions) -> None:
+    """The worker's cost per kudos is mostly its transactions: lease, record, note the post,
+    finish. No lookup of an earlier post for rows it has just created, and no read of the
+    workspace's values for a reason without a `#tag`. (It took six.)"""
+    bot.command("/kudos", "<@UBOB|bob> for the warm-up")  # members and workspace exist now
+    bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
+    begun: list[str] = []
+
+    def count(connection: Any) -> None:
+        begun.append("begin")
+
+    event.listen(bot.deps.engine, "begin", count)
+    bot.executor.wait_idle()
+    try:
+        ran = run_pending(
+            bot.consumer, sessions=sessions, clock=bot.deps.clock, limit=1, worker="tests"
+        )
+    finally:
+        event.remove(bot.deps.engine, "begin", count)
+    assert ran == 1
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
+    assert len(begun) == 4  # take, give, record the post, finish
+    assert bot.wait() == 0
