@@ -651,10 +651,13 @@ class QueueWorker:
                     ready, _, _ = select.select([connection.fileno()], [], [], 1.0)
                     heard = list(connection.notifies(timeout=0)) if ready else []
                     if heard:
-                        self.arrivals.add(sum(_count(note.payload) for note in heard))
+                        arrived = sum(_count(note.payload) for note in heard)
+                        self.arrivals.add(arrived)
                         with self._wake:
                             self._notices += 1
-                            self._wake.notify_all()
+                            # One idle thread per new item: waking them all made every
+                            # item cost several takes, all but one of them finding nothing.
+                            self._wake.notify(arrived)
             except Exception as error:
                 log.info("LISTEN connection lost (%s)", type(error).__name__)
             finally:
