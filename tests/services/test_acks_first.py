@@ -141,7 +141,13 @@ def test_a_new_item_wakes_one_idle_thread_not_all_of_them(
         while not worker.listening and time.monotonic() < deadline:
             time.sleep(0.02)
         assert worker.listening
-        time.sleep(0.3)  # every thread has looked once and waits
+        # Until every thread waits on LISTEN (those that began before it polled meanwhile):
+        # half a second without a take.
+        looked = -1
+        while looked != len(takes) and time.monotonic() < deadline + 10:
+            looked = len(takes)
+            time.sleep(0.5)
+        assert looked >= 8
         takes.clear()
         later = clock() + work.LEASE * 10  # not due: the takes find nothing, and stay idle
         row = work.new_row(
@@ -150,6 +156,7 @@ def test_a_new_item_wakes_one_idle_thread_not_all_of_them(
         with sessions.begin() as session:
             work.insert_new(session, [row | {"available_at": later}])
         time.sleep(0.5)
-        assert len(takes) == 1, takes
+        # One, or two when a thread was between its empty take and its wait (all eight before)
+        assert 1 <= len(takes) <= 2, takes
     finally:
         worker.stop(timeout=5)
