@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+Finishing = list[Callable[["Session"], None]]
+"""Writes for the transaction that completes the work, when its runner has one (the queue's
+finish): the outbox's note of a post, there, costs no commit of its own."""
 
 
 @dataclass(frozen=True)
@@ -22,14 +30,17 @@ class Work:
     key: str
     attempt: int  # 1 the first time
     since: datetime | None = None  # when the work began: its first run posted after this
+    finishing: Finishing | None = None  # None: the runner has no completing transaction
 
 
 _current: ContextVar[Work | None] = ContextVar("reciprocity_work", default=None)
 
 
 @contextmanager
-def running(key: str, attempt: int, since: datetime | None = None) -> Iterator[Work]:
-    work = Work(key=key, attempt=attempt, since=since)
+def running(
+    key: str, attempt: int, since: datetime | None = None, finishing: Finishing | None = None
+) -> Iterator[Work]:
+    work = Work(key=key, attempt=attempt, since=since, finishing=finishing)
     token = _current.set(work)
     try:
         yield work

@@ -402,8 +402,11 @@ def _run_item(
     worker: str,
 ) -> str:
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
+    finishing: current_work.Finishing = []  # written with the item's outcome, below
     try:  # the item's key (never reused, unlike a row id) names the work for bot.work
-        with current_work.running(item.key, item.attempts, since=item.enqueued_at):
+        with current_work.running(
+            item.key, item.attempts, since=item.enqueued_at, finishing=finishing
+        ):
             response = app.dispatch(BoltRequest(body=item.body, headers=headers))
         if response.status >= 500:
             raise RuntimeError(f"the app answered {response.status}")
@@ -418,7 +421,12 @@ def _run_item(
             extra={"unhandled": True},
         )
         status = work.fail(
-            sessions=sessions, item_id=item.id, worker=worker, error=describe(error), now=clock()
+            sessions=sessions,
+            item_id=item.id,
+            worker=worker,
+            error=describe(error),
+            now=clock(),
+            also=finishing,  # what it posted before failing stays posted once
         )
         if status == work.DEAD and item.function:
             _tell_gave_up(app, item)
@@ -426,6 +434,8 @@ def _run_item(
             return Outcome.LOST
         return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
     with sessions.begin() as session:
+        for write in finishing:
+            write(session)
         finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
         reinstalled_by_request(
             session=session, team_id=item.team_id, kind=item.kind, received_at=item.enqueued_at

@@ -7,6 +7,10 @@ died between Slack's answer and that record (a retry or a takeover, `bot.work`) 
 for the key in the channel's history since the work began — Slack's message `metadata`
 carries it — where the bot's scopes allow (channels; a DM's history would need wider scopes,
 so there the window is only the moment between Slack's answer and our commit).
+
+So in a channel, a post from queued work is recorded in the transaction that completes the
+item (`bot.work.Work.finishing`, handlers/queue.py), costing no commit of its own; a DM's is
+recorded at once, keeping its window as small as it can be.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -65,8 +70,28 @@ def post_once(
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     answer = client.chat_postMessage(channel=channel, metadata=metadata, **message, **options)
     where, ts = str(answer["channel"]), str(answer["ts"])
-    record(deps, team_id=team_id, key=key, channel=where, ts=ts, also=and_record)
+    work = current()
+    if work is not None and work.finishing is not None and has_history(where):
+        # A takeover finds this post in the channel's history: record it with the item.
+        work.finishing.append(
+            partial(
+                _record,
+                team_id=team_id,
+                key=key,
+                channel=where,
+                ts=ts,
+                now=deps.clock(),
+                also=and_record,
+            )
+        )
+    else:
+        record(deps, team_id=team_id, key=key, channel=where, ts=ts, also=and_record)
     return where, ts
+
+
+def has_history(channel: str) -> bool:
+    """Whether the bot may read the conversation's history (channels, not DMs)."""
+    return channel.startswith(("C", "G"))
 
 
 def record(
@@ -79,11 +104,24 @@ def record(
     also: Callable[[Session, str, str], None] | None = None,
 ) -> None:
     with deps.sessions.begin() as session:
-        if also is not None:
-            also(session, channel, ts)
-        work_queue.remember_post(
-            session, key=key, team_id=team_id, channel=channel, ts=ts, now=deps.clock()
+        _record(
+            session, team_id=team_id, key=key, channel=channel, ts=ts, now=deps.clock(), also=also
         )
+
+
+def _record(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    channel: str,
+    ts: str,
+    now: datetime,
+    also: Callable[[Session, str, str], None] | None,
+) -> None:
+    if also is not None:
+        also(session, channel, ts)
+    work_queue.remember_post(session, key=key, team_id=team_id, channel=channel, ts=ts, now=now)
 
 
 def find_posted(
@@ -91,7 +129,7 @@ def find_posted(
 ) -> str | None:
     """The ts of the bot's message carrying `key` in the channel since the work began, if
     any: page by page, newest first."""
-    if not channel.startswith(("C", "G")):
+    if not has_history(channel):
         return None  # DMs: no history scope (see the module's docstring)
     oldest = f"{since.timestamp() - 60:.6f}" if since is not None else None
     cursor: str | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -319,11 +319,20 @@ def finish(session: Session, *, item_id: int, worker: str, now: datetime) -> boo
 
 
 def fail(
-    *, sessions: sessionmaker[Session], item_id: int, worker: str, error: str, now: datetime
+    *,
+    sessions: sessionmaker[Session],
+    item_id: int,
+    worker: str,
+    error: str,
+    now: datetime,
+    also: Sequence[Callable[[Session], None]] = (),
 ) -> str | None:
     """Record a failure: retried after a pause, or dead after the last attempt. The new status
-    (None if the item was no longer this worker's)."""
+    (None if the item was no longer this worker's). `also`: writes of the run that failed,
+    made in the same transaction whatever the status (what it posted, bot/flows/outbox.py)."""
     with sessions.begin() as session:
+        for write in also:
+            write(session)
         item = session.get(WorkItem, item_id, with_for_update=True)
         if item is None or item.leased_by != worker or item.status != PENDING:
             return None
