@@ -13,16 +13,22 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-Finishing = list[Callable[["Session"], None]]
-"""Writes for the transaction that completes the work, when its runner has one (the queue's
-finish): the outbox's note of a post, there, costs no commit of its own."""
+
+@dataclass
+class Finishing:
+    """Writes for the transaction that completes the work, when its runner has one (the
+    queue's finish): the outbox's note of a post, there, costs no commit of its own. `posts`:
+    what those notes say (key → channel, ts), for a second post under a key in the same run."""
+
+    writes: list[Callable[[Session], None]] = field(default_factory=list)
+    posts: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -402,7 +402,7 @@ def _run_item(
     worker: str,
 ) -> str:
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
-    finishing: current_work.Finishing = []  # written with the item's outcome, below
+    finishing = current_work.Finishing()  # written with the item's outcome, below
     try:  # the item's key (never reused, unlike a row id) names the work for bot.work
         with current_work.running(
             item.key, item.attempts, since=item.enqueued_at, finishing=finishing
@@ -426,7 +426,7 @@ def _run_item(
             worker=worker,
             error=describe(error),
             now=clock(),
-            also=finishing,  # what it posted before failing stays posted once
+            also=finishing.writes,  # what it posted before failing stays posted once
         )
         if status == work.DEAD and item.function:
             _tell_gave_up(app, item)
@@ -434,7 +434,7 @@ def _run_item(
             return Outcome.LOST
         return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
     with sessions.begin() as session:
-        for write in finishing:
+        for write in finishing.writes:
             write(session)
         finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
         reinstalled_by_request(

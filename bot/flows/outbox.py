@@ -56,12 +56,14 @@ def post_once(
     `unposted`: the caller has just committed, for the first time, what the post is about
     (a kudos' rows), so no run can have posted it yet: nothing to look for."""
     key = key[:200]
+    work = current()
+    if work is not None and work.finishing is not None and key in work.finishing.posts:
+        return work.finishing.posts[key]  # posted earlier in this run, noted with its finish
     if not unposted:
         with deps.sessions() as session:
             posted = work_queue.find_post(session, key)
             if posted is not None:
                 return posted
-        work = current()
         if work is not None and work.attempt > 1:
             found = find_posted(client, channel, key, since=work.since)
             if found is not None:
@@ -70,10 +72,10 @@ def post_once(
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     answer = client.chat_postMessage(channel=channel, metadata=metadata, **message, **options)
     where, ts = str(answer["channel"]), str(answer["ts"])
-    work = current()
     if work is not None and work.finishing is not None and has_history(where):
         # A takeover finds this post in the channel's history: record it with the item.
-        work.finishing.append(
+        work.finishing.posts[key] = (where, ts)
+        work.finishing.writes.append(
             partial(
                 _record,
                 team_id=team_id,

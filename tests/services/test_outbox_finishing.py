@@ -39,7 +39,7 @@ def queued(sessions: sessionmaker[Session], clock: FakeClock) -> work.Leased:
 def test_a_channel_post_is_noted_with_the_item_and_a_dm_at_once(
     deps: Deps, slack: SlackDouble, sessions: sessionmaker[Session]
 ) -> None:
-    finishing: current_work.Finishing = []
+    finishing = current_work.Finishing()
     with current_work.running("item", 1, finishing=finishing):
         channel, ts = post_once(
             deps,
@@ -57,11 +57,21 @@ def test_a_channel_post_is_noted_with_the_item_and_a_dm_at_once(
             channel="UBOB",
             message={"text": "psst"},
         )
+        again = post_once(
+            deps,
+            deps.client,
+            team_id="T0TEAM",
+            key="in-channel",
+            channel="CGENERAL",
+            message={"text": "hello"},
+        )
+    assert again == (channel, ts)  # the same key again in the run: the note not yet written
+    assert len(slack.calls_to("chat.postMessage")) == 2
     assert noted(sessions, "in-dm") is not None  # at once: no history to find it in later
     assert noted(sessions, "in-channel") is None
-    assert len(finishing) == 1
+    assert len(finishing.writes) == 1
     with sessions.begin() as session:
-        finishing[0](session)
+        finishing.writes[0](session)
     assert noted(sessions, "in-channel") == (channel, ts)
 
 
@@ -69,7 +79,7 @@ def test_a_run_that_posted_and_then_failed_leaves_the_note_with_its_failure(
     deps: Deps, slack: SlackDouble, sessions: sessionmaker[Session], clock: FakeClock
 ) -> None:
     item = queued(sessions, clock)
-    finishing: current_work.Finishing = []
+    finishing = current_work.Finishing()
     with current_work.running(item.key, item.attempts, finishing=finishing):
         post_once(
             deps,
@@ -80,13 +90,18 @@ def test_a_run_that_posted_and_then_failed_leaves_the_note_with_its_failure(
             message={"text": "hello"},
         )
     status = work.fail(
-        sessions=sessions, item_id=item.id, worker="w", error="boom", now=clock(), also=finishing
+        sessions=sessions,
+        item_id=item.id,
+        worker="w",
+        error="boom",
+        now=clock(),
+        also=finishing.writes,
     )
     assert status == "pending"  # retried later
     assert noted(sessions, "then-failed") is not None
     # the retry finds the note and posts nothing again
     posts = len(slack.calls_to("chat.postMessage"))
-    with current_work.running(item.key, item.attempts + 1, finishing=[]):
+    with current_work.running(item.key, item.attempts + 1, finishing=current_work.Finishing()):
         post_once(
             deps,
             deps.client,
