@@ -3,6 +3,7 @@ bot's public kudos post (`chat.postMessage`) reaching the Slack test double.
 
     .venv/bin/python bench/e2e.py [--seconds 60] [--rates 50,100] [--database sqlite|postgresql]
                                   [--find-max [--step 50] [--p99 1.0]] [--clients 200]
+                                  [--worker-processes 1]
 
 The real server (`app.py serve`: gunicorn workers and the background `app.py worker`) runs
 against the Slack double (its own niced process, as in bench/ack.py), on a fresh database per
