@@ -20,6 +20,12 @@ def noted(sessions: sessionmaker[Session], key: str) -> tuple[str, str] | None:
         return work.find_post(session, key)
 
 
+def post(deps: Deps, key: str, channel: str = "CGENERAL") -> tuple[str, str]:
+    return post_once(
+        deps, deps.client, team_id="T0TEAM", key=key, channel=channel, message={"text": "hi"}
+    )
+
+
 def queued(sessions: sessionmaker[Session], clock: FakeClock) -> work.Leased:
     with sessions.begin() as session:
         row = work.new_row(
@@ -41,30 +47,9 @@ def test_a_channel_post_is_noted_with_the_item_and_a_dm_at_once(
 ) -> None:
     finishing = current_work.Finishing()
     with current_work.running("item", 1, finishing=finishing):
-        channel, ts = post_once(
-            deps,
-            deps.client,
-            team_id="T0TEAM",
-            key="in-channel",
-            channel="CGENERAL",
-            message={"text": "hello"},
-        )
-        post_once(
-            deps,
-            deps.client,
-            team_id="T0TEAM",
-            key="in-dm",
-            channel="UBOB",
-            message={"text": "psst"},
-        )
-        again = post_once(
-            deps,
-            deps.client,
-            team_id="T0TEAM",
-            key="in-channel",
-            channel="CGENERAL",
-            message={"text": "hello"},
-        )
+        channel, ts = post(deps, "in-channel")
+        post(deps, "in-dm", "UBOB")
+        again = post(deps, "in-channel")
     assert again == (channel, ts)  # the same key again in the run: the note not yet written
     assert len(slack.calls_to("chat.postMessage")) == 2
     assert noted(sessions, "in-dm") is not None  # at once: no history to find it in later
@@ -81,14 +66,7 @@ def test_a_run_that_posted_and_then_failed_leaves_the_note_with_its_failure(
     item = queued(sessions, clock)
     finishing = current_work.Finishing()
     with current_work.running(item.key, item.attempts, finishing=finishing):
-        post_once(
-            deps,
-            deps.client,
-            team_id="T0TEAM",
-            key="then-failed",
-            channel="CGENERAL",
-            message={"text": "hello"},
-        )
+        post(deps, "then-failed")
     status = work.fail(
         sessions=sessions,
         item_id=item.id,
@@ -102,12 +80,5 @@ def test_a_run_that_posted_and_then_failed_leaves_the_note_with_its_failure(
     # the retry finds the note and posts nothing again
     posts = len(slack.calls_to("chat.postMessage"))
     with current_work.running(item.key, item.attempts + 1, finishing=current_work.Finishing()):
-        post_once(
-            deps,
-            deps.client,
-            team_id="T0TEAM",
-            key="then-failed",
-            channel="CGENERAL",
-            message={"text": "hello"},
-        )
+        post(deps, "then-failed")
     assert len(slack.calls_to("chat.postMessage")) == posts
