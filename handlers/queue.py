@@ -383,14 +383,33 @@ def run_item(
     worker: str,
 ) -> str:
     """Run one leased item through the consumer app, then record how it went."""
+    return run_item_and_take(
+        app, item, sessions=sessions, clock=clock, worker=worker, take_next=False
+    )[0]
+
+
+def run_item_and_take(
+    app: App,
+    item: work.Leased,
+    *,
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    worker: str,
+    take_next: bool,
+) -> tuple[str, work.Leased | None]:
+    """`run_item`, and with `take_next` the next due item leased in the transaction that
+    finishes this one (a failed run leaves the next to a take of its own): the outcome, and
+    the item now leased to this worker, if any."""
     kind = metrics.kind_of_work(item.kind, item.function)
     event_id = item.key.removeprefix("event:") if item.key.startswith("event:") else None
     with log_context(team_id=item.team_id, request_kind=kind, event_id=event_id):
         with metrics.timed(metrics.QUEUE_RUN_SECONDS, kind):
-            outcome = _run_item(app, item, sessions=sessions, clock=clock, worker=worker)
+            outcome, following = _run_item(
+                app, item, sessions=sessions, clock=clock, worker=worker, take_next=take_next
+            )
         metrics.QUEUE_RUNS.labels(kind, outcome).inc()
         log.debug("work item %s (%s, attempt %s): %s", item.id, kind, item.attempts, outcome)
-    return outcome
+    return outcome, following
 
 
 def _run_item(
@@ -400,7 +419,8 @@ def _run_item(
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime],
     worker: str,
-) -> str:
+    take_next: bool,
+) -> tuple[str, work.Leased | None]:
     headers: dict[str, str | Sequence[str]] = dict(item.headers)
     finishing = current_work.Finishing()  # written with the item's outcome, below
     try:  # the item's key (never reused, unlike a row id) names the work for bot.work
@@ -431,16 +451,18 @@ def _run_item(
         if status == work.DEAD and item.function:
             _tell_gave_up(app, item)
         if status is None:
-            return Outcome.LOST
-        return Outcome.DEAD if status == work.DEAD else Outcome.RETRY
+            return Outcome.LOST, None
+        return (Outcome.DEAD if status == work.DEAD else Outcome.RETRY), None
     with sessions.begin() as session:
         for write in finishing.writes:
             write(session)
-        finished = work.finish(session, item_id=item.id, worker=worker, now=clock())
+        now = clock()
+        finished = work.finish(session, item_id=item.id, worker=worker, now=now)
         reinstalled_by_request(
             session=session, team_id=item.team_id, kind=item.kind, received_at=item.enqueued_at
         )
-    return Outcome.DONE if finished else Outcome.LOST
+        following = work.take_in(session, worker=worker, now=now) if take_next else []
+    return (Outcome.DONE if finished else Outcome.LOST), (following[0] if following else None)
 
 
 def _tell_gave_up(app: App, item: work.Leased) -> None:
@@ -473,12 +495,22 @@ def run_pending(
 ) -> int:
     """Run due work until there is none (or `limit` items); how many ran."""
     ran = 0
+    item: work.Leased | None = None
     while limit is None or ran < limit:
-        items = work.take(sessions=sessions, worker=worker, now=clock())
-        if not items:
-            return ran
-        run_item(app, items[0], sessions=sessions, clock=clock, worker=worker)
+        if item is None:
+            items = work.take(sessions=sessions, worker=worker, now=clock())
+            if not items:
+                return ran
+            item = items[0]
         ran += 1
+        _outcome, item = run_item_and_take(
+            app,
+            item,
+            sessions=sessions,
+            clock=clock,
+            worker=worker,
+            take_next=limit is None or ran < limit,
+        )
     return ran
 
 
@@ -619,18 +651,31 @@ class QueueWorker:
                     if self._notices == notices:
                         self._wake.wait(pause)
                 continue
-            item = items[0]
-            self.waited = now - item.enqueued_at
-            with self._running_lock:
-                self._running.add(item.id)
-            try:
-                run_item(self.app, item, sessions=self.sessions, clock=self.clock, worker=self.name)
-            except SQLAlchemyError as error:  # its lease ends, and another run finishes it
-                log.warning("work item %s: could not record its outcome (%s)", item.id, error)
-                self._stop.wait(1.0)
-            finally:
+            item: work.Leased | None = items[0]
+            while item is not None:  # one leased in hand is run, even once stopping
+                self.waited = self.clock() - item.enqueued_at
                 with self._running_lock:
-                    self._running.discard(item.id)
+                    self._running.add(item.id)
+                # The next item is leased as this one finishes, in the same transaction,
+                # unless the acks need the room (or we are stopping): then as above.
+                take_next = not self._stop.is_set() and not self.acks_are_busy()
+                try:
+                    _outcome, following = run_item_and_take(
+                        self.app,
+                        item,
+                        sessions=self.sessions,
+                        clock=self.clock,
+                        worker=self.name,
+                        take_next=take_next,
+                    )
+                except SQLAlchemyError as error:  # its lease ends, and another run finishes it
+                    log.warning("work item %s: could not record its outcome (%s)", item.id, error)
+                    following = None
+                    self._stop.wait(1.0)
+                finally:
+                    with self._running_lock:
+                        self._running.discard(item.id)
+                item = following
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(work.HEARTBEAT.total_seconds()):

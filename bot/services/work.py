@@ -224,11 +224,17 @@ def take(
 ) -> list[Leased]:
     """Lease up to `limit` items that are due, oldest first."""
     with sessions.begin() as session:
-        dialect = session.get_bind().dialect.name
-        rows = session.execute(
-            take_statement(dialect),
-            {"p_now": now, "p_limit": limit, "p_until": now + LEASE, "p_worker": worker[:64]},
-        ).all()
+        return take_in(session, worker=worker, now=now, limit=limit)
+
+
+def take_in(session: Session, *, worker: str, now: datetime, limit: int = 1) -> list[Leased]:
+    """`take`, in the caller's transaction: a worker finishing one item leases the next in
+    the same transaction (handlers/queue.py), one transaction fewer per item."""
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(
+        take_statement(dialect),
+        {"p_now": now, "p_limit": limit, "p_until": now + LEASE, "p_worker": worker[:64]},
+    ).all()
     return [
         Leased(
             id=row.id,

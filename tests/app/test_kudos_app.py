@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import ids
 from bot.services.workspaces import WorkspaceDefaults, get_workspace
 from handlers.queue import run_pending
-from models import Kudos, Workspace
+from models import Kudos, WorkItem, Workspace
 from tests.conftest import Bot
 from tests.slack_requests import select_value, text_value, users_value
 
@@ -345,4 +345,34 @@ def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, session
     assert ran == 1
     assert len(bot.slack.calls_to("chat.postMessage")) == 2
     assert len(begun) == 3  # take; give; finish, with the note of the post
+    assert bot.wait() == 0
+
+
+def test_a_worker_leases_the_next_item_in_the_transaction_that_finishes_one(
+    bot: Bot, sessions
+) -> None:
+    """Two queued kudos in a row: take; give; finish and take the next; give; finish. (Each
+    took its own lease before: six.)"""
+    bot.command("/kudos", "<@UBOB|bob> for the warm-up")
+    bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
+    bot.send.command("/kudos", "<@UBOB|bob> for the review")
+    begun: list[str] = []
+
+    def count(connection: Any) -> None:
+        begun.append("begin")
+
+    event.listen(bot.deps.engine, "begin", count)
+    bot.executor.wait_idle()
+    try:
+        ran = run_pending(
+            bot.consumer, sessions=sessions, clock=bot.deps.clock, limit=2, worker="tests"
+        )
+    finally:
+        event.remove(bot.deps.engine, "begin", count)
+    assert ran == 2
+    assert len(bot.slack.calls_to("chat.postMessage")) == 3
+    assert len(begun) == 5
+    with sessions() as session:
+        pending = session.scalars(select(WorkItem).where(WorkItem.status != "done")).all()
+    assert pending == []
     assert bot.wait() == 0
