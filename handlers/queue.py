@@ -381,25 +381,11 @@ def run_item(
     sessions: sessionmaker[Session],
     clock: Callable[[], datetime],
     worker: str,
-) -> str:
-    """Run one leased item through the consumer app, then record how it went."""
-    return run_item_and_take(
-        app, item, sessions=sessions, clock=clock, worker=worker, take_next=False
-    )[0]
-
-
-def run_item_and_take(
-    app: App,
-    item: work.Leased,
-    *,
-    sessions: sessionmaker[Session],
-    clock: Callable[[], datetime],
-    worker: str,
-    take_next: bool,
+    take_next: bool = False,
 ) -> tuple[str, work.Leased | None]:
-    """`run_item`, and with `take_next` the next due item leased in the transaction that
-    finishes this one (a failed run leaves the next to a take of its own): the outcome, and
-    the item now leased to this worker, if any."""
+    """Run one leased item through the consumer app, then record how it went: the outcome,
+    and with `take_next` the next due item, leased to this worker in the transaction that
+    finishes this one (a failed run leaves the next to a take of its own)."""
     kind = metrics.kind_of_work(item.kind, item.function)
     event_id = item.key.removeprefix("event:") if item.key.startswith("event:") else None
     with log_context(team_id=item.team_id, request_kind=kind, event_id=event_id):
@@ -503,7 +489,7 @@ def run_pending(
                 return ran
             item = items[0]
         ran += 1
-        _outcome, item = run_item_and_take(
+        _outcome, item = run_item(
             app,
             item,
             sessions=sessions,
@@ -660,7 +646,7 @@ class QueueWorker:
                 # unless the acks need the room (or we are stopping): then as above.
                 take_next = not self._stop.is_set() and not self.acks_are_busy()
                 try:
-                    _outcome, following = run_item_and_take(
+                    _outcome, following = run_item(
                         self.app,
                         item,
                         sessions=self.sessions,

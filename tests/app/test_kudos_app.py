@@ -322,13 +322,8 @@ def test_the_shortcut_works_for_an_org_wide_install_where_team_is_null(bot: Bot)
     assert len(bot.slack.calls_to("views.open")) == 1
 
 
-def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, sessions) -> None:
-    """The worker's cost per kudos is mostly its transactions: lease; record the kudos;
-    finish, with the note of the post riding on it. No lookup of an earlier post for rows it
-    has just created, and no read of the workspace's values for a reason without a `#tag`.
-    (It took six.)"""
-    bot.command("/kudos", "<@UBOB|bob> for the warm-up")  # members and workspace exist now
-    bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
+def _transactions_running(bot: Bot, sessions, limit: int) -> tuple[int, int]:
+    """Run `limit` queued items; (how many ran, how many transactions that took)."""
     begun: list[str] = []
 
     def count(connection: Any) -> None:
@@ -338,13 +333,24 @@ def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, session
     bot.executor.wait_idle()
     try:
         ran = run_pending(
-            bot.consumer, sessions=sessions, clock=bot.deps.clock, limit=1, worker="tests"
+            bot.consumer, sessions=sessions, clock=bot.deps.clock, limit=limit, worker="tests"
         )
     finally:
         event.remove(bot.deps.engine, "begin", count)
+    return ran, len(begun)
+
+
+def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, sessions) -> None:
+    """The worker's cost per kudos is mostly its transactions: lease; record the kudos;
+    finish, with the note of the post riding on it. No lookup of an earlier post for rows it
+    has just created, and no read of the workspace's values for a reason without a `#tag`.
+    (It took six.)"""
+    bot.command("/kudos", "<@UBOB|bob> for the warm-up")  # members and workspace exist now
+    bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
+    ran, begun = _transactions_running(bot, sessions, limit=1)
     assert ran == 1
     assert len(bot.slack.calls_to("chat.postMessage")) == 2
-    assert len(begun) == 3  # take; give; finish, with the note of the post
+    assert begun == 3  # take; give; finish, with the note of the post
     assert bot.wait() == 0
 
 
@@ -356,22 +362,10 @@ def test_a_worker_leases_the_next_item_in_the_transaction_that_finishes_one(
     bot.command("/kudos", "<@UBOB|bob> for the warm-up")
     bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
     bot.send.command("/kudos", "<@UBOB|bob> for the review")
-    begun: list[str] = []
-
-    def count(connection: Any) -> None:
-        begun.append("begin")
-
-    event.listen(bot.deps.engine, "begin", count)
-    bot.executor.wait_idle()
-    try:
-        ran = run_pending(
-            bot.consumer, sessions=sessions, clock=bot.deps.clock, limit=2, worker="tests"
-        )
-    finally:
-        event.remove(bot.deps.engine, "begin", count)
+    ran, begun = _transactions_running(bot, sessions, limit=2)
     assert ran == 2
     assert len(bot.slack.calls_to("chat.postMessage")) == 3
-    assert len(begun) == 5
+    assert begun == 5
     with sessions() as session:
         pending = session.scalars(select(WorkItem).where(WorkItem.status != "done")).all()
     assert pending == []
