@@ -317,7 +317,13 @@ class SlackDouble:
         if parsed.path.startswith("/upload/"):  # files.getUploadURLExternal's upload_url
             self._receive_upload(request, parsed.path[len("/upload/") :], length)
             return
-        raw = request.rfile.read(length).decode() if length else ""
+        body = request.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The caller went away mid-request (a killed process; http.client sends the headers
+            # and the body apart): Slack acts on no half-received request, and answers no one.
+            request.close_connection = True
+            return
+        raw = body.decode()
         if parsed.path.startswith("/respond/"):
             posted = json.loads(raw or "{}")
             problems = [] if posted.get("delete_original") else block_kit_problems(posted)

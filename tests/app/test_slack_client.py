@@ -92,3 +92,23 @@ def test_the_manifest_asks_only_for_the_scopes_the_bot_uses() -> None:
         "message.channels",
     } <= events
     assert manifest()["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_double_acts_on_no_half_sent_request(bot: Bot) -> None:
+    """A process killed between the headers and the body of a call (http.client sends them
+    apart) reaches Slack as half a request: Slack neither acts on it nor refuses it, and so
+    the double neither records nor rejects it (tests/app/test_crash.py relies on this)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(bot.slack.api_url)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+        conn.sendall(
+            b"POST /api/chat.postMessage HTTP/1.1\r\nHost: slack\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n"
+            b"channel=C1"
+        )
+        conn.shutdown(socket.SHUT_WR)
+        assert conn.recv(1024) == b""  # no answer: the connection just closes
+    assert bot.slack.calls_to("chat.postMessage") == []
+    assert bot.slack.rejected == []
