@@ -2,8 +2,8 @@
 
 The queue runs an item again after a failure or a takeover (its worker died), so what it
 records and posts must come out the same the second time: ids derived from the work's key
-(`stable_id`) make a second insert find the first, and an attempt after the first tells the
-outbox to look for a post the first run made (bot/flows/outbox.py).
+(`stable_id`) make a second insert find the first, and a run after the first (`repeated`)
+tells the outbox to look for a post an earlier run made (bot/flows/outbox.py).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Work:
     attempt: int  # 1 the first time
     since: datetime | None = None  # when the work began: its first run posted after this
     finishing: Finishing | None = None  # None: the runner has no completing transaction
+    first_run: bool = True  # no run of this work came before (one put back by hand did)
 
 
 _current: ContextVar[Work | None] = ContextVar("reciprocity_work", default=None)
@@ -44,9 +45,20 @@ _current: ContextVar[Work | None] = ContextVar("reciprocity_work", default=None)
 
 @contextmanager
 def running(
-    key: str, attempt: int, since: datetime | None = None, finishing: Finishing | None = None
+    key: str,
+    attempt: int,
+    since: datetime | None = None,
+    finishing: Finishing | None = None,
+    first_run: bool | None = None,
 ) -> Iterator[Work]:
-    work = Work(key=key, attempt=attempt, since=since, finishing=finishing)
+    """`first_run`: by default, whether this is the first attempt."""
+    work = Work(
+        key=key,
+        attempt=attempt,
+        since=since,
+        finishing=finishing,
+        first_run=attempt == 1 if first_run is None else first_run,
+    )
     token = _current.set(work)
     try:
         yield work
@@ -56,6 +68,12 @@ def running(
 
 def current() -> Work | None:
     return _current.get()
+
+
+def repeated() -> bool:
+    """True when an earlier run of this work may have recorded or posted something."""
+    work = _current.get()
+    return work is not None and not work.first_run
 
 
 def stable_id(purpose: str) -> str:

@@ -411,7 +411,11 @@ def _run_item(
     finishing = current_work.Finishing()  # written with the item's outcome, below
     try:  # the item's key (never reused, unlike a row id) names the work for bot.work
         with current_work.running(
-            item.key, item.attempts, since=item.enqueued_at, finishing=finishing
+            item.key,
+            item.attempts,
+            since=item.enqueued_at,
+            finishing=finishing,
+            first_run=item.attempts == 1 and not item.failed_before,
         ):
             response = app.dispatch(BoltRequest(body=item.body, headers=headers))
         if response.status >= 500:

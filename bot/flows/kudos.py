@@ -20,7 +20,7 @@ from bot.services.channels import kudos_destination
 from bot.services.kudos import KudosResult, attach_message, give_kudos
 from bot.services.people import Person
 from bot.slack_api import gives_up
-from bot.work import stable_uuid
+from bot.work import repeated, stable_uuid
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ def give_and_post(
             defaults=deps.defaults,
             now=deps.clock(),
             post_id=post_id or stable_uuid("kudos"),
+            # a post id of the caller's may be given already (a button clicked twice); ours,
+            # only by an earlier run of this work
+            repeated=post_id is not None or repeated(),
         )
         destination = kudos_destination(
             session=session, team_id=team_id, channel_id=result.channel_id

@@ -64,7 +64,7 @@ def post_once(
             posted = work_queue.find_post(session, key)
             if posted is not None:
                 return posted
-        if work is not None and work.attempt > 1:
+        if work is not None and not work.first_run:
             found = find_posted(client, channel, key, since=work.since)
             if found is not None:
                 record(deps, team_id=team_id, key=key, channel=channel, ts=found, also=and_record)

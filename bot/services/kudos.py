@@ -320,12 +320,14 @@ def give_kudos(
     now: datetime,
     source_link: str | None = None,
     post_id: str | None = None,
+    repeated: bool = True,
 ) -> KudosResult:
     """Record kudos from giver to each receiver, within the giver's daily budget.
 
     `post_id` (from the queued work that gives them) makes a second run find the first's
-    kudos instead of giving them again."""
-    if post_id is not None:
+    kudos instead of giving them again; `repeated=False` says there was no run before (the
+    work's first attempt), so there is nothing to look for."""
+    if post_id is not None and repeated:
         given = _given(
             session=session,
             team_id=team_id,

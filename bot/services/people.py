@@ -108,7 +108,8 @@ def remember_members(
     waited for, then left alone); then every row this transaction will write or was asked to
     lock is locked with `SELECT … FOR UPDATE` in that order, before any write. Call it once
     with everyone a transaction needs, not once per person. (SQLite takes its write lock at
-    BEGIN IMMEDIATE, see bot/db.py; the order matters on PostgreSQL.)
+    BEGIN IMMEDIATE, see bot/db.py: there the first read is the lock, and the order matters
+    only on PostgreSQL.)
     """
     wanted: dict[MemberKey, Person] = {}
     to_lock: set[MemberKey] = set()
@@ -129,9 +130,12 @@ def remember_members(
             found = session.get(Member, key)
             assert found is not None
             members[key] = found
+    # SQLite: every transaction holds the database's write lock from its BEGIN IMMEDIATE
+    # (bot/db.py), so each row read above is current and no one else can write it.
+    serial = session.get_bind().dialect.name == "sqlite"
     for key in keys:
-        if key in created:
-            continue  # inserted by this transaction: no one else can lock it until we commit
+        if key in created or serial:
+            continue  # ours already: inserted by this transaction, or read under SQLite's lock
         if key in to_lock or _stale(members[key], wanted[key]):
             locked = lock_member(session=session, team_id=key[0], user_id=key[1])
             assert locked is not None

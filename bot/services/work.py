@@ -172,6 +172,7 @@ class Leased:
     headers: dict[str, list[str]]
     attempts: int  # this run included: 1 the first time, more after a failure or a takeover
     enqueued_at: datetime
+    failed_before: bool = False  # a run failed (attempts start again at 1 after `retry`)
 
 
 _ITEMS = cast(Table, WorkItem.__table__)
@@ -215,6 +216,7 @@ def take_statement(dialect: str) -> Update:
             t.c.headers,
             t.c.attempts,
             t.c.enqueued_at,
+            t.c.last_error,
         )
     )
 
@@ -246,6 +248,7 @@ def take_in(session: Session, *, worker: str, now: datetime, limit: int = 1) -> 
             headers=dict(row.headers or {}),
             attempts=row.attempts,
             enqueued_at=row.enqueued_at,
+            failed_before=row.last_error is not None,
         )
         for row in sorted(rows, key=lambda row: int(row.id))
     ]
@@ -428,7 +431,9 @@ def listing(*, sessions: sessionmaker[Session], dead: bool) -> list[Listed]:
 
 
 def retry(*, sessions: sessionmaker[Session], item_id: int | None, now: datetime) -> int:
-    """Put a dead item (or, with None, every dead item) back in the queue; how many."""
+    """Put a dead item (or, with None, every dead item) back in the queue; how many. Its
+    attempts start again; its last error stays, and tells the next run that earlier runs
+    may have recorded or posted something (`Leased.failed_before`)."""
     with sessions.begin() as session:
         statement = update(WorkItem).where(WorkItem.status == DEAD)
         if item_id is not None:

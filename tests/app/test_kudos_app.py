@@ -324,12 +324,24 @@ def test_the_shortcut_works_for_an_org_wide_install_where_team_is_null(bot: Bot)
 
 def _transactions_running(bot: Bot, sessions, limit: int) -> tuple[int, int]:
     """Run `limit` queued items; (how many ran, how many transactions that took)."""
+    ran, begun, _statements = _running(bot, sessions, limit)
+    return ran, begun
+
+
+def _running(bot: Bot, sessions, limit: int) -> tuple[int, int, list[str]]:
+    """Run `limit` queued items; (how many ran, how many transactions that took, the SQL
+    statements they ran, on one line each)."""
     begun: list[str] = []
+    statements: list[str] = []
 
     def count(connection: Any) -> None:
         begun.append("begin")
 
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
     event.listen(bot.deps.engine, "begin", count)
+    event.listen(bot.deps.engine, "before_cursor_execute", note)
     bot.executor.wait_idle()
     try:
         ran = run_pending(
@@ -337,7 +349,8 @@ def _transactions_running(bot: Bot, sessions, limit: int) -> tuple[int, int]:
         )
     finally:
         event.remove(bot.deps.engine, "begin", count)
-    return ran, len(begun)
+        event.remove(bot.deps.engine, "before_cursor_execute", note)
+    return ran, len(begun), statements
 
 
 def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, sessions) -> None:
@@ -351,6 +364,26 @@ def test_a_queued_kudos_takes_three_transactions_after_its_ack(bot: Bot, session
     assert ran == 1
     assert len(bot.slack.calls_to("chat.postMessage")) == 2
     assert begun == 3  # take; give; finish, with the note of the post
+    assert bot.wait() == 0
+
+
+def test_a_queued_kudos_first_run_reads_each_row_once(bot: Bot, sessions) -> None:
+    """The first run of a queued kudos doesn't look for kudos an earlier run gave (there was
+    none), and reads the giver's and receiver's rows once: on SQLite that read is already
+    under the write lock; PostgreSQL locks the giver's row with a second read. (A retry
+    still looks: tests/app/test_work_queue.py.)"""
+    bot.command("/kudos", "<@UBOB|bob> for the warm-up")  # members and workspace exist now
+    bot.send.command("/kudos", "<@UBOB|bob> for untangling the release")
+    ran, _begun, statements = _running(bot, sessions, limit=1)
+    assert ran == 1 and len(bot.slack.calls_to("chat.postMessage")) == 2
+    from_kudos = [s for s in statements if s.startswith("SELECT") and " FROM kudos " in s]
+    assert [s for s in from_kudos if "kudos.post_id" in s] == []  # no lookup of earlier kudos
+    from_members = [s for s in statements if s.startswith("SELECT") and " FROM members " in s]
+    locking = bot.deps.engine.dialect.name == "postgresql"
+    assert len(from_members) == (2 if locking else 1), from_members
+    assert [s for s in from_members if s.endswith("FOR UPDATE")] == (
+        from_members[1:] if locking else []
+    )
     assert bot.wait() == 0
 
 
