@@ -28,7 +28,7 @@ from app import build_deps, migrate  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from handlers.app import create_app  # noqa: E402
 from tests.slack_double import SlackDouble  # noqa: E402
-from tests.slack_requests import sign  # noqa: E402
+from tests.slack_requests import signed_form_headers  # noqa: E402
 
 SECRET = "bench-signing-secret"
 
@@ -64,12 +64,7 @@ def main() -> int:
                 "api_app_id": "A0BENCH",
             }
         )
-        ts = str(int(time.time()))
-        headers = {
-            "content-type": ["application/x-www-form-urlencoded"],
-            "x-slack-request-timestamp": [ts],
-            "x-slack-signature": [sign(SECRET, ts, body)],
-        }
+        headers = signed_form_headers(SECRET, body)
         began = time.process_time()
         response = app.dispatch(BoltRequest(body=body, headers=headers))
         spent.append(time.process_time() - began)

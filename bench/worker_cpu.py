@@ -36,7 +36,7 @@ from bot.config import Settings  # noqa: E402
 from handlers.app import create_app  # noqa: E402
 from handlers.queue import run_pending  # noqa: E402
 from tests.slack_double import SlackDouble  # noqa: E402
-from tests.slack_requests import sign  # noqa: E402
+from tests.slack_requests import signed_form_headers  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TEAM = "T0BENCH"
@@ -82,12 +82,7 @@ def one_round(double: SlackDouble, database_url: str, kudos: int) -> float:
                 "api_app_id": "A0BENCH",
             }
         )
-        ts = str(int(time.time()))
-        headers = {
-            "content-type": ["application/x-www-form-urlencoded"],
-            "x-slack-request-timestamp": [ts],
-            "x-slack-signature": [sign(SECRET, ts, body)],
-        }
+        headers = signed_form_headers(SECRET, body)
         response = web.dispatch(BoltRequest(body=body, headers=headers))
         assert response.status == 200 and not response.body, (response.status, response.body)
     web_deps.engine.dispose()

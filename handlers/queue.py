@@ -415,7 +415,7 @@ def _run_item(
             item.attempts,
             since=item.enqueued_at,
             finishing=finishing,
-            first_run=item.attempts == 1 and not item.failed_before,
+            first_run=item.first_run,
         ):
             response = app.dispatch(BoltRequest(body=item.body, headers=headers))
         if response.status >= 500:

@@ -174,6 +174,11 @@ class Leased:
     enqueued_at: datetime
     failed_before: bool = False  # a run failed (attempts start again at 1 after `retry`)
 
+    @property
+    def first_run(self) -> bool:
+        """No run of this item came before: not a takeover, a retry, or one put back by hand."""
+        return self.attempts == 1 and not self.failed_before
+
 
 _ITEMS = cast(Table, WorkItem.__table__)
 
