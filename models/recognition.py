@@ -19,6 +19,7 @@ class Kudos(Base):
         Index("ix_kudos_team_channel_created", "team_id", "channel_id", "created_at"),
         Index("ix_kudos_team_receiver", "team_id", "receiver_id"),
         Index("ix_kudos_team_created", "team_id", "created_at", "giver_id", "receiver_id"),
+        Index("ix_kudos_team_post", "team_id", "post_id"),  # a post's rows: its ts, "also"
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,11 +4,11 @@ calls out to the Slack double, rows in the real database."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import ids
@@ -402,4 +402,94 @@ def test_a_worker_leases_the_next_item_in_the_transaction_that_finishes_one(
     with sessions() as session:
         pending = session.scalars(select(WorkItem).where(WorkItem.status != "done")).all()
     assert pending == []
+    assert bot.wait() == 0
+
+
+WORKSPACE_KUDOS = 3000  # kudos the workspace holds already, in the test below
+MOST_ROWS = 50  # rows (PostgreSQL) a statement of one kudos may read, whatever the workspace
+MOST_STEPS = 1000  # SQLite VM steps: reading the 3,000 kudos took 15,000; one kudos, under 100
+
+
+def _cost(engine: Any, statement: str, parameters: Any) -> int:
+    """How much a statement reads, run once more and rolled back: on PostgreSQL the rows its
+    plan's scans returned or filtered away (EXPLAIN ANALYZE); on SQLite its VM steps."""
+    steps = [0]
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            if engine.dialect.name == "postgresql":
+                (plan,) = conn.exec_driver_sql(
+                    f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters
+                ).scalar_one()
+                return _rows_in(plan["Plan"])
+            raw = conn.connection.dbapi_connection
+            raw.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1) or 0, 1)
+            try:
+                result = conn.exec_driver_sql(statement, parameters)
+                if result.returns_rows:
+                    result.fetchall()
+            finally:
+                raw.set_progress_handler(None, 1)
+            return steps[0]
+        finally:
+            transaction.rollback()
+
+
+def _rows_in(node: dict[str, Any]) -> int:
+    here = 0
+    if "Scan" in node["Node Type"]:
+        loops = int(node.get("Actual Loops", 1))
+        here = loops * int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
+        here += int(node.get("Rows Removed by Index Recheck", 0))
+    return here + sum(_rows_in(child) for child in node.get("Plans", []))
+
+
+def test_a_kudos_reads_no_more_rows_as_the_workspace_grows(bot: Bot, sessions) -> None:
+    """Every statement a `/kudos` runs, from its ack to its post, reads a handful of rows
+    however many kudos the workspace holds. (Noting where the kudos was posted read all of the
+    workspace's kudos — the lookup by post had no index: 1 ms a kudos on PostgreSQL at 4,000,
+    and growing.)"""
+    bot.command("/kudos", "<@UBOB|bob> for the warm-up")  # members and workspace exist now
+    engine = bot.deps.engine
+    now = bot.deps.clock()
+    with sessions.begin() as session:
+        session.execute(
+            insert(Kudos),
+            [
+                {
+                    "team_id": "T0TEAM",
+                    "post_id": f"seed-{n}",
+                    "giver_id": f"USEED{n % 40}",
+                    "receiver_id": f"USEED{(n + 1) % 40}",
+                    "channel_id": "CGENERAL",
+                    "reason": "an earlier kudos",
+                    "message_ts": f"1700000000.{n:06d}",
+                    "created_at": now - timedelta(days=1 + n % 300),
+                }
+                for n in range(WORKSPACE_KUDOS)
+            ],
+        )
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    ran: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            ran.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert bot.send.command("/kudos", "<@UBOB|bob> for untangling the release").status == 200
+        assert _running(bot, sessions, limit=1)[0] == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
+    assert any("kudos.post_id" in statement for statement, _ in ran)  # what this is about
+    most = MOST_ROWS if engine.dialect.name == "postgresql" else MOST_STEPS
+    costly = {
+        " ".join(statement.split())[:120]: cost
+        for statement, parameters in ran
+        if (cost := _cost(engine, statement, parameters)) > most
+    }
+    assert costly == {}
     assert bot.wait() == 0
