@@ -414,6 +414,11 @@ def _cost(engine: Any, statement: str, parameters: Any) -> int:
     """How much a statement reads, run once more and rolled back: on PostgreSQL the rows its
     plan's scans returned or filtered away (EXPLAIN ANALYZE); on SQLite its VM steps."""
     steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0  # carry on
+
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
@@ -423,7 +428,7 @@ def _cost(engine: Any, statement: str, parameters: Any) -> int:
                 ).scalar_one()
                 return _rows_in(plan["Plan"])
             raw = conn.connection.dbapi_connection
-            raw.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1) or 0, 1)
+            raw.set_progress_handler(step, 1)
             try:
                 result = conn.exec_driver_sql(statement, parameters)
                 if result.returns_rows:
